@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"portal/config"
+	"portal/handlers"
+	"portal/search"
+)
+
+// serve runs the web server until ctx ends (SIGTERM or SIGINT), then drains the requests in
+// flight and closes its connections.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	store, err := openCurrent(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	var rdb *redis.Client
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return fmt.Errorf("REDIS_URL: %w", err)
+		}
+		rdb = redis.NewClient(opts)
+		defer rdb.Close()
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if err := rdb.Ping(pctx).Err(); err != nil {
+			log.Warn("redis is not answering; counting in process until it does", "err", err)
+		}
+		cancel()
+	}
+
+	meili := search.New(cfg.MeiliURL, cfg.MeiliMasterKey, "")
+	go ensureIndexes(ctx, meili, log)
+
+	app, err := handlers.New(handlers.Deps{Store: store, Search: meili, Redis: rdb, Log: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("PORTAL_ADDR: cannot listen on %s: %w", cfg.Addr, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.Fiber.Listener(ln) }()
+	fmt.Fprintf(stdout, "Portal is running at http://%s/\n", ln.Addr())
+	log.Info("listening", "addr", ln.Addr().String())
+
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests in flight")
+	if err := app.Fiber.ShutdownWithTimeout(10 * time.Second); err != nil {
+		return err
+	}
+	<-done
+	log.Info("stopped")
+	return nil
+}
+
+// ensureIndexes applies the index settings, retrying with backoff while Meilisearch is down.
+func ensureIndexes(ctx context.Context, meili *search.Client, log *slog.Logger) {
+	backoff := 500 * time.Millisecond
+	for {
+		err := meili.EnsureIndexes(ctx)
+		if err == nil {
+			log.Info("meilisearch indexes ready")
+			return
+		}
+		log.Warn("meilisearch not ready; retrying", "err", err, "in", backoff.String())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 30*time.Second)
+	}
+}

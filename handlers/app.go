@@ -1,0 +1,125 @@
+package handlers
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"portal/models"
+	"portal/search"
+)
+
+// Deps is what the HTTP layer needs from the program that wires it.
+type Deps struct {
+	Store  *models.Store
+	Search *search.Client
+	Redis  *redis.Client // nil when REDIS_URL is unset
+	Log    *slog.Logger
+	// LoginLimit bounds login attempts per phone and per IP; zero values take the defaults.
+	LoginLimit RateLimit
+	// SecureCookies marks the session cookie Secure (behind HTTPS).
+	SecureCookies bool
+}
+
+// RateLimit is a number of attempts per window.
+type RateLimit struct {
+	PerPhone int
+	PerIP    int
+	Window   time.Duration
+}
+
+// App holds the routes' shared state.
+type App struct {
+	store   *models.Store
+	search  *search.Client
+	redis   *redis.Client
+	log     *slog.Logger
+	limiter Limiter
+	login   RateLimit
+	secure  bool
+	pages   map[string]*template.Template
+	metrics *metrics
+	Fiber   *fiber.App
+}
+
+// requestTimeout bounds the work of one request against the database and Meilisearch.
+const requestTimeout = 15 * time.Second
+
+// New builds the Fiber application with every route.
+func New(d Deps) (*App, error) {
+	a := &App{store: d.Store, search: d.Search, redis: d.Redis, log: d.Log, login: d.LoginLimit, secure: d.SecureCookies}
+	if a.login.Window == 0 {
+		a.login = RateLimit{PerPhone: 10, PerIP: 100, Window: 15 * time.Minute}
+	}
+	a.limiter = newLimiter(d.Redis, d.Log)
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	a.pages = pages
+	a.metrics = newMetrics(prometheus.NewRegistry())
+	a.Fiber = fiber.New(fiber.Config{
+		AppName:               "professional-town-portal",
+		Immutable:             true, // strings from the request outlive the handler safely
+		BodyLimit:             11 << 20,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		ErrorHandler:          a.errorHandler,
+		DisableStartupMessage: true,
+	})
+	a.Fiber.Use(a.requestContext, a.observe, recover.New(recover.Config{EnableStackTrace: true}), a.authenticate, a.csrf)
+	a.routes()
+	a.Fiber.Use(func(c *fiber.Ctx) error { return models.NotFound("page " + c.Path()) })
+	return a, nil
+}
+
+// requestContext gives each request an id and a context with a deadline for the calls it makes.
+func (a *App) requestContext(c *fiber.Ctx) error {
+	id := c.Get(fiber.HeaderXRequestID)
+	if id == "" || len(id) > 64 {
+		id = newRequestID()
+	}
+	c.Locals(ctxRequestID, id)
+	c.Set(fiber.HeaderXRequestID, id)
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+func (a *App) routes() {
+	r := a.Fiber
+	r.Get("/healthz", a.healthz)
+	r.Get("/readyz", a.readyz)
+	r.Get("/metrics", a.metricsHandler())
+	r.Get("/api/openapi.yaml", serveOpenAPI)
+
+	api := r.Group("/api/v1")
+	api.Post("/auth/register", a.register)
+	api.Post("/auth/login", a.loginAPI)
+	api.Post("/auth/logout", a.requireRole(), a.logoutAPI)
+	api.Get("/me", a.requireRole(), a.me)
+
+	api.Get("/towns", a.listTowns)
+	api.Get("/occupations", a.listOccupations)
+	api.Get("/policies", a.listPolicies)
+	api.Post("/policies", a.requireRole(models.RoleReviewer), a.addPolicy)
+
+	api.Post("/enterprises", a.requireRole(models.RoleEnterprise), a.createEnterprise)
+	api.Get("/enterprises", a.requireRole(models.RoleReviewer), a.listEnterprises)
+	api.Get("/enterprises/:id", a.getEnterprise)
+	api.Put("/enterprises/:id", a.requireRole(models.RoleEnterprise), a.updateEnterprise)
+	api.Post("/enterprises/:id/verify", a.requireRole(models.RoleReviewer), a.verifyEnterprise)
+	api.Get("/me/enterprise", a.requireRole(models.RoleEnterprise), a.myEnterprise)
+	api.Use(func(c *fiber.Ctx) error { return models.NotFound("API route " + c.Method() + " " + c.Path()) })
+
+	a.pageRoutes()
+}
+

@@ -1,0 +1,267 @@
+package handlers
+
+import (
+	"bytes"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"portal/frontend"
+	"portal/models"
+)
+
+var roleNames = map[string]string{
+	models.RoleSeeker: "求职者", models.RoleEnterprise: "企业", models.RoleProvider: "培训机构", models.RoleReviewer: "审核员",
+}
+
+var statusNames = map[int]string{
+	400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "页面不存在", 409: "冲突", 413: "内容过大",
+	422: "内容不符合要求", 429: "操作过于频繁", 500: "服务器出错", 503: "服务暂不可用",
+}
+
+// fieldRef is what the "fielderror" partial needs: the page's field errors and one name.
+type fieldRef struct {
+	Errors map[string]string
+	Field  string
+}
+
+var pageFuncs = template.FuncMap{
+	"roleName":   func(r string) string { return roleNames[r] },
+	"statusName": func(s int) string { return statusNames[s] },
+	"fieldOf": func(data fiber.Map, field string) fieldRef {
+		errs, _ := data["Errors"].(map[string]string)
+		return fieldRef{Errors: errs, Field: field}
+	},
+}
+
+// parsePages compiles each page with the layouts and partials once, at start-up.
+func parsePages() (map[string]*template.Template, error) {
+	tfs := frontend.Templates()
+	base, err := template.New("").Funcs(pageFuncs).ParseFS(tfs, "layouts/*.html", "partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages, err := fs.Glob(tfs, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		t, err := template.Must(base.Clone()).ParseFS(tfs, p)
+		if err != nil {
+			return nil, err
+		}
+		out[strings.TrimSuffix(path.Base(p), ".html")] = t
+	}
+	return out, nil
+}
+
+// render writes a page with the layout, the caller and its CSRF token filled in.
+func (a *App) render(c *fiber.Ctx, page string, data fiber.Map) error {
+	return a.renderStatus(c, http.StatusOK, page, data)
+}
+
+func (a *App) renderStatus(c *fiber.Ctx, status int, page string, data fiber.Map) error {
+	t, ok := a.pages[page]
+	if !ok {
+		return models.Errorf(models.ErrInternal, "no page template %q", page)
+	}
+	if data == nil {
+		data = fiber.Map{}
+	}
+	data["User"] = currentUser(c)
+	data["CSRF"] = currentSession(c).CSRFToken
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		a.log.Error("render page", "page", page, "err", err, "request_id", requestID(c))
+		c.Status(http.StatusInternalServerError)
+		return c.SendString("页面出错,请稍后再试")
+	}
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(buf.Bytes())
+}
+
+// formProblem re-renders a form with the error of a failed submission: field errors next to
+// their fields, the rest on top.
+func (a *App) formProblem(c *fiber.Ctx, page string, data fiber.Map, err error) error {
+	p := problemOf(err)
+	if p.Status >= 500 {
+		return err
+	}
+	data["Problem"] = p.Detail
+	data["Errors"] = p.Errors
+	if p.Status == http.StatusTooManyRequests {
+		data["Problem"] = "尝试次数过多,请稍后再试。"
+	}
+	return a.renderStatus(c, p.Status, page, data)
+}
+
+func (a *App) pageRoutes() {
+	r := a.Fiber
+	r.Use("/static", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+		return c.Next()
+	}, filesystem.New(filesystem.Config{Root: http.FS(frontend.Static())}))
+	r.Get("/", a.homePage)
+	r.Get("/login", a.loginPage)
+	r.Post("/login", a.loginSubmit)
+	r.Get("/register", a.registerPage)
+	r.Post("/register", a.registerSubmit)
+	r.Post("/logout", a.logoutSubmit)
+	r.Get("/console", a.pageLogin, a.consolePage)
+	r.Post("/console/enterprise/profile", a.pageLogin, a.requireRole(models.RoleEnterprise), a.enterpriseProfileSubmit)
+	r.Post("/console/reviewer/enterprises/:id/verify", a.pageLogin, a.requireRole(models.RoleReviewer), a.verifySubmit)
+}
+
+// pageLogin sends an anonymous visitor of a page that needs a login to the login page.
+func (a *App) pageLogin(c *fiber.Ctx) error {
+	if currentUser(c).ID == 0 {
+		return c.Redirect("/login?next="+c.Path(), http.StatusSeeOther)
+	}
+	return c.Next()
+}
+
+func (a *App) homePage(c *fiber.Ctx) error {
+	towns, err := a.store.Towns(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return a.render(c, "home", fiber.Map{"Towns": towns})
+}
+
+func (a *App) loginPage(c *fiber.Ctx) error {
+	return a.render(c, "login", fiber.Map{"Title": "登录", "Form": models.LoginInput{}})
+}
+
+func (a *App) loginSubmit(c *fiber.Ctx) error {
+	in := models.LoginInput{Phone: strings.TrimSpace(c.FormValue("phone")), Password: c.FormValue("password")}
+	login, err := a.attemptLogin(c, in)
+	if err != nil {
+		in.Password = ""
+		if models.ErrorCode(err) == models.ErrUnauthorized {
+			err = models.Errorf(models.ErrUnauthorized, "手机号或密码不正确")
+		}
+		return a.formProblem(c, "login", fiber.Map{"Title": "登录", "Form": in}, err)
+	}
+	a.setSessionCookie(c, login)
+	return c.Redirect(safeNext(c.Query("next")), http.StatusSeeOther)
+}
+
+func (a *App) registerPage(c *fiber.Ctx) error {
+	return a.render(c, "register", fiber.Map{"Title": "注册", "Form": models.RegisterInput{Role: c.Query("role")}})
+}
+
+func (a *App) registerSubmit(c *fiber.Ctx) error {
+	in := models.RegisterInput{Role: c.FormValue("role"), Phone: strings.TrimSpace(c.FormValue("phone")),
+		Password: c.FormValue("password"), Name: strings.TrimSpace(c.FormValue("name"))}
+	login, err := a.store.Register(c.UserContext(), in)
+	if err != nil {
+		in.Password = ""
+		return a.formProblem(c, "register", fiber.Map{"Title": "注册", "Form": in}, err)
+	}
+	a.setSessionCookie(c, login)
+	return c.Redirect("/console", http.StatusSeeOther)
+}
+
+func (a *App) logoutSubmit(c *fiber.Ctx) error {
+	if err := a.logout(c); err != nil {
+		return err
+	}
+	return c.Redirect("/", http.StatusSeeOther)
+}
+
+func (a *App) consolePage(c *fiber.Ctx) error {
+	data := fiber.Map{"Title": roleNames[currentUser(c).Role] + "工作台"}
+	if err := a.consoleData(c, data); err != nil {
+		return err
+	}
+	return a.render(c, "console", data)
+}
+
+// consoleData loads what the caller's own console shows.
+func (a *App) consoleData(c *fiber.Ctx, data fiber.Map) error {
+	ctx := c.UserContext()
+	u := currentUser(c)
+	switch u.Role {
+	case models.RoleEnterprise:
+		towns, err := a.store.Towns(ctx)
+		if err != nil {
+			return err
+		}
+		data["Towns"] = towns
+		if _, ok := data["Form"]; ok {
+			return nil
+		}
+		e, err := a.store.EnterpriseOf(ctx, u.ID)
+		if err == nil {
+			data["Enterprise"] = e
+			data["Form"] = models.EnterpriseInput{Name: e.Name, USCC: e.USCC, TownID: e.TownID, Industry: e.Industry}
+		} else if models.ErrorCode(err) == models.ErrNotFound {
+			data["Form"] = models.EnterpriseInput{}
+		} else {
+			return err
+		}
+	case models.RoleReviewer:
+		unverified := false
+		queue, err := a.store.Enterprises(ctx, models.EnterpriseFilter{Verified: &unverified})
+		if err != nil {
+			return err
+		}
+		data["Queue"] = queue
+	}
+	return nil
+}
+
+func (a *App) enterpriseProfileSubmit(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	u := currentUser(c)
+	townID, _ := strconv.ParseInt(c.FormValue("town_id"), 10, 64)
+	in := models.EnterpriseInput{Name: strings.TrimSpace(c.FormValue("name")), USCC: strings.TrimSpace(c.FormValue("uscc")),
+		TownID: townID, Industry: strings.TrimSpace(c.FormValue("industry"))}
+	existing, err := a.store.EnterpriseOf(ctx, u.ID)
+	switch {
+	case err == nil:
+		_, err = a.store.UpdateEnterprise(ctx, u, existing.ID, in)
+	case models.ErrorCode(err) == models.ErrNotFound:
+		_, err = a.store.CreateEnterprise(ctx, u, in)
+	}
+	if err != nil {
+		data := fiber.Map{"Title": "企业工作台", "Form": in}
+		if existing.ID != 0 {
+			data["Enterprise"] = existing
+		}
+		if derr := a.consoleData(c, data); derr != nil {
+			return derr
+		}
+		return a.formProblem(c, "console", data, err)
+	}
+	return c.Redirect("/console", http.StatusSeeOther)
+}
+
+func (a *App) verifySubmit(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	leading := c.FormValue("leading_industry") == "true"
+	if _, err := a.store.VerifyEnterprise(c.UserContext(), currentUser(c), id, models.VerifyInput{LeadingIndustry: &leading}); err != nil {
+		return err
+	}
+	return c.Redirect("/console", http.StatusSeeOther)
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/console"
+	}
+	return next
+}
+

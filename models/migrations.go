@@ -1,0 +1,96 @@
+package models
+
+// migrations is the ordered schema history. Never edit a released step: add a new one.
+var migrations = []migration{
+	{Version: 1, Name: "reference data, accounts, enterprises, audit log", Statements: []string{
+		`CREATE TABLE towns (
+			id {{id}},
+			name TEXT NOT NULL UNIQUE,
+			county TEXT NOT NULL,
+			city TEXT NOT NULL,
+			leading_industry TEXT NOT NULL,
+			tier INTEGER NOT NULL CHECK (tier IN (50, 100, 200, 300, 500)),
+			lat {{float}} NOT NULL,
+			lng {{float}} NOT NULL
+		)`,
+		`CREATE TABLE occupations (
+			id {{id}},
+			name TEXT NOT NULL UNIQUE,
+			standard_days INTEGER NOT NULL CHECK (standard_days > 0),
+			synonyms TEXT NOT NULL DEFAULT '[]'
+		)`,
+		`CREATE TABLE policy_versions (
+			id {{id}},
+			code TEXT NOT NULL UNIQUE,
+			title TEXT NOT NULL,
+			effective_from TEXT NOT NULL,
+			effective_to TEXT NOT NULL,
+			first_days INTEGER NOT NULL,
+			first_day_rate_yuan INTEGER NOT NULL,
+			later_day_rate_yuan INTEGER NOT NULL,
+			cap_per_person_yuan INTEGER NOT NULL,
+			employment_target_percent INTEGER NOT NULL,
+			employment_window_days INTEGER NOT NULL,
+			onjob_rate_yuan INTEGER NOT NULL,
+			subsidize TEXT NOT NULL CHECK (subsidize IN ('completed', 'employed')),
+			announcement_days INTEGER NOT NULL,
+			created_at {{ts}} NOT NULL,
+			CHECK (effective_from <= effective_to)
+		)`,
+		`CREATE TABLE users (
+			id {{id}},
+			role TEXT NOT NULL CHECK (role IN ('seeker', 'enterprise', 'provider', 'reviewer')),
+			phone TEXT NOT NULL UNIQUE,
+			name TEXT NOT NULL,
+			password_hash TEXT NOT NULL,
+			demo BOOLEAN NOT NULL DEFAULT FALSE,
+			created_at {{ts}} NOT NULL
+		)`,
+		`CREATE TABLE sessions (
+			id {{id}},
+			token_hash TEXT NOT NULL UNIQUE,
+			csrf_token TEXT NOT NULL,
+			user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+			expires_at {{ts}} NOT NULL,
+			created_at {{ts}} NOT NULL
+		)`,
+		`CREATE INDEX sessions_user ON sessions (user_id)`,
+		`CREATE TABLE enterprises (
+			id {{id}},
+			user_id BIGINT NOT NULL UNIQUE REFERENCES users(id),
+			name TEXT NOT NULL,
+			uscc TEXT NOT NULL UNIQUE,
+			town_id BIGINT NOT NULL REFERENCES towns(id),
+			industry TEXT NOT NULL,
+			leading_industry BOOLEAN NOT NULL DEFAULT FALSE,
+			verified BOOLEAN NOT NULL DEFAULT FALSE,
+			verified_at {{ts}},
+			verified_by BIGINT REFERENCES users(id),
+			demo BOOLEAN NOT NULL DEFAULT FALSE,
+			created_at {{ts}} NOT NULL,
+			updated_at {{ts}} NOT NULL
+		)`,
+		`CREATE INDEX enterprises_town ON enterprises (town_id)`,
+		`CREATE TABLE audit_log (
+			id {{id}},
+			actor_user_id BIGINT,
+			action TEXT NOT NULL,
+			entity TEXT NOT NULL,
+			entity_id BIGINT NOT NULL,
+			at {{ts}} NOT NULL,
+			before TEXT,
+			after TEXT
+		)`,
+		`CREATE INDEX audit_log_entity ON audit_log (entity, entity_id)`,
+	},
+		// The audit log is append-only: the database itself refuses changes and deletions.
+		Sqlite: []string{
+			`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`,
+			`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`,
+		},
+		Postgres: []string{
+			`CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$`,
+			`CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()`,
+		},
+	},
+}

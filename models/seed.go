@@ -1,0 +1,156 @@
+package models
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"portal/personal"
+)
+
+//go:embed seeddata/*.json
+var seedData embed.FS
+
+// SeedReport says what a seed run added.
+type SeedReport struct {
+	Towns, Occupations, Policies int
+	DemoAccounts                 []DemoAccount
+}
+
+// DemoAccount is a demo login printed after `portal seed --demo`.
+type DemoAccount struct {
+	Role, Phone, Name, Password string
+}
+
+// DemoPassword is the password of every demo account; the accounts are marked demo.
+const DemoPassword = "demo-pass-2022"
+
+// SeedReference loads the professional towns, the occupation catalogue and the policy
+// 晋政办发〔2022〕81号. Running it again adds only what is missing.
+func (s *Store) SeedReference(ctx context.Context) (SeedReport, error) {
+	var rep SeedReport
+	var towns []Town
+	if err := readSeed("seeddata/towns.json", &towns); err != nil {
+		return rep, err
+	}
+	var occs []Occupation
+	if err := readSeed("seeddata/occupations.json", &occs); err != nil {
+		return rep, err
+	}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		for _, t := range towns {
+			res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "name"}}, DoNothing: true}).Create(&t)
+			if res.Error != nil {
+				return fmt.Errorf("town %s: %w", t.Name, res.Error)
+			}
+			rep.Towns += int(res.RowsAffected)
+		}
+		for _, o := range occs {
+			res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "name"}}, DoNothing: true}).Create(&o)
+			if res.Error != nil {
+				return fmt.Errorf("occupation %s: %w", o.Name, res.Error)
+			}
+			rep.Occupations += int(res.RowsAffected)
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	if _, err := s.AddPolicy(ctx, 0, Shanxi2022()); err == nil {
+		rep.Policies++
+	} else if ErrorCode(err) != ErrConflict {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// demoEnterprise is one demo employer with its account.
+type demoEnterprise struct {
+	phone, name, industry, town, body8 string
+	leading                            bool
+}
+
+var demoEnterprises = []demoEnterprise{
+	{"13900000001", "【演示】定襄宏达法兰锻造有限公司", "法兰锻造", "定襄法兰专业镇", "D0000001", true},
+	{"13900000002", "【演示】清徐福源老陈醋有限公司", "食醋酿造", "清徐老陈醋专业镇", "D0000002", true},
+	{"13900000003", "【演示】祁县晶华玻璃器皿有限公司", "玻璃器皿", "祁县玻璃器皿专业镇", "D0000003", false},
+}
+
+// SeedDemo adds demo accounts (a seeker, a provider, a reviewer and three verified
+// enterprises) clearly marked 【演示】. Running it again adds nothing.
+func (s *Store) SeedDemo(ctx context.Context) (SeedReport, error) {
+	var rep SeedReport
+	var reviewer User
+	for _, a := range []DemoAccount{
+		{RoleReviewer, "13900000009", "【演示】人社局审核员", DemoPassword},
+		{RoleSeeker, "13900000010", "【演示】求职者", DemoPassword},
+		{RoleProvider, "13900000020", "【演示】培训学校", DemoPassword},
+	} {
+		u, err := s.demoUser(ctx, a)
+		if err != nil {
+			return rep, err
+		}
+		if a.Role == RoleReviewer {
+			reviewer = u
+		}
+		rep.DemoAccounts = append(rep.DemoAccounts, a)
+	}
+	for _, d := range demoEnterprises {
+		a := DemoAccount{RoleEnterprise, d.phone, d.name, DemoPassword}
+		u, err := s.demoUser(ctx, a)
+		if err != nil {
+			return rep, err
+		}
+		rep.DemoAccounts = append(rep.DemoAccounts, a)
+		if _, err := s.EnterpriseOf(ctx, u.ID); err == nil {
+			continue
+		}
+		var town Town
+		if err := s.db.WithContext(ctx).Where("name = ?", d.town).First(&town).Error; err != nil {
+			return rep, fmt.Errorf("demo town %s: %w (run `portal seed` first)", d.town, err)
+		}
+		// 91 (enterprise) 140000 (Shanxi) + an organisation code with its check char.
+		org := d.body8 + string(personal.MakeOrgCodeCheck(d.body8))
+		e, err := s.CreateEnterprise(ctx, u, EnterpriseInput{Name: d.name, USCC: personal.MakeUSCC("91140000" + org), TownID: town.ID, Industry: d.industry})
+		if err != nil {
+			return rep, fmt.Errorf("demo enterprise %s: %w", d.name, err)
+		}
+		if err := s.db.WithContext(ctx).Model(&Enterprise{ID: e.ID}).Update("demo", true).Error; err != nil {
+			return rep, err
+		}
+		leading := d.leading
+		if _, err := s.VerifyEnterprise(ctx, reviewer, e.ID, VerifyInput{LeadingIndustry: &leading}); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+func (s *Store) demoUser(ctx context.Context, a DemoAccount) (User, error) {
+	var u User
+	err := s.db.WithContext(ctx).Where("phone = ?", a.Phone).First(&u).Error
+	if err == nil {
+		return u, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return u, err
+	}
+	return s.createUser(ctx, a.Role, a.Phone, a.Name, a.Password, true)
+}
+
+func readSeed(name string, v any) error {
+	b, err := seedData.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+// Package search keeps the Meilisearch indexes of the portal: the client and its keys, index
+// settings, documents, filter building, the outbox worker and reindexing.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/meilisearch/meilisearch-go"
+)
+
+// Client talks to one Meilisearch server. Writes use the admin API key and searches the
+// search API key; the master key is used only to look those keys up, on first need, so the
+// portal starts (and accepts postings) while Meilisearch is still down.
+type Client struct {
+	url       string
+	masterKey string
+	prefix    string // index uid prefix, so tests can share a server
+	hc        *http.Client
+	health    meilisearch.ServiceManager
+
+	mu     sync.Mutex
+	admin  meilisearch.ServiceManager
+	search meilisearch.ServiceManager
+}
+
+// callTimeout bounds every call: the SDK's own http.Client has none.
+const callTimeout = 5 * time.Second
+
+// newHTTPClient returns a client without gzip: with compression on a reused connection each
+// search stalls about 44 ms (STYLE.md).
+func newHTTPClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		DisableCompression:  true,
+		MaxIdleConns:        64,
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     90 * time.Second,
+		DialContext:         (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	}}
+}
+
+// New makes a client for the server at url; prefix is prepended to every index uid ("" in
+// production). Nothing is sent until the first call.
+func New(url, masterKey, prefix string) *Client {
+	hc := newHTTPClient()
+	return &Client{url: url, masterKey: masterKey, prefix: prefix, hc: hc,
+		health: meilisearch.New(url, meilisearch.WithCustomClient(hc))}
+}
+
+// clients returns the admin and search clients, looking the API keys up with the master key
+// the first time it succeeds. A server without a master key (development) takes none.
+func (c *Client) clients(ctx context.Context) (admin, search meilisearch.ServiceManager, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.admin != nil {
+		return c.admin, c.search, nil
+	}
+	if c.masterKey == "" {
+		c.admin, c.search = c.health, c.health
+		return c.admin, c.search, nil
+	}
+	master := meilisearch.New(c.url, meilisearch.WithAPIKey(c.masterKey), meilisearch.WithCustomClient(c.hc))
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	keys, err := master.GetKeys(ctx, &meilisearch.KeysQuery{Limit: 100})
+	if err != nil {
+		return nil, nil, fmt.Errorf("meilisearch at %s: cannot list API keys with MEILI_MASTER_KEY: %w", c.url, err)
+	}
+	var adminKey, searchKey string
+	for _, k := range keys.Results {
+		switch k.Name {
+		case "Default Admin API Key":
+			adminKey = k.Key
+		case "Default Search API Key":
+			searchKey = k.Key
+		}
+	}
+	if adminKey == "" || searchKey == "" {
+		return nil, nil, errors.New("meilisearch: the server has no default admin and search API keys")
+	}
+	c.admin = meilisearch.New(c.url, meilisearch.WithAPIKey(adminKey), meilisearch.WithCustomClient(c.hc))
+	c.search = meilisearch.New(c.url, meilisearch.WithAPIKey(searchKey), meilisearch.WithCustomClient(c.hc))
+	return c.admin, c.search, nil
+}
+
+// Ready reports whether the server answers its health check.
+func (c *Client) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	h, err := c.health.Health(ctx)
+	if err != nil {
+		return err
+	}
+	if h.Status != "available" {
+		return fmt.Errorf("meilisearch status %q", h.Status)
+	}
+	return nil
+}
+
+// IndexUID is the uid of a logical index ("jobs", "programs") on this client.
+func (c *Client) IndexUID(name string) string { return c.prefix + name }
+
+// waitTask waits for an asynchronous task and turns a failed task into an error: a 202 can
+// still end as failed.
+func (c *Client) waitTask(ctx context.Context, admin meilisearch.ServiceManager, info *meilisearch.TaskInfo, err error) error {
+	if err != nil {
+		return err
+	}
+	task, err := admin.WaitForTask(ctx, info.TaskUID, 20*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	if task.Status != meilisearch.TaskStatusSucceeded {
+		return fmt.Errorf("meilisearch task %d %s: %s", task.UID, task.Status, task.Error.Message)
+	}
+	return nil
+}
