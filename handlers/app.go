@@ -122,4 +122,3 @@ func (a *App) routes() {
 
 	a.pageRoutes()
 }
-

@@ -90,4 +90,3 @@ func (a *App) readyz(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"status": "ready", "checks": checks})
 }
-

@@ -264,4 +264,3 @@ func safeNext(next string) string {
 	}
 	return next
 }
-
