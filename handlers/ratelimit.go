@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -30,7 +31,13 @@ type redisLimiter struct {
 	rdb      *redis.Client
 	fallback *memoryLimiter
 	log      *slog.Logger
+	// downUntil (unix nanoseconds) skips Redis for a while after a failure, so an outage
+	// does not add Redis's retries to every login.
+	downUntil atomic.Int64
 }
+
+// redisRetryAfter is how long the limiter counts in process after Redis failed.
+const redisRetryAfter = 10 * time.Second
 
 // allowScript increments the counter and starts its expiry on the first attempt, atomically.
 var allowScript = redis.NewScript(`
@@ -39,11 +46,15 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {n, redis.call('PTTL', KEYS[1])}`)
 
 func (l *redisLimiter) Allow(ctx context.Context, key string, limit int, win time.Duration) (bool, time.Duration) {
+	if time.Now().UnixNano() < l.downUntil.Load() {
+		return l.fallback.Allow(ctx, key, limit, win)
+	}
 	ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()
 	res, err := allowScript.Run(ctx, l.rdb, []string{"portal:rl:" + key}, win.Milliseconds()).Int64Slice()
 	if err != nil || len(res) != 2 {
-		l.log.Warn("rate limiter: redis unavailable, counting in process", "err", err)
+		l.log.Warn("rate limiter: redis unavailable, counting in process", "err", err, "retry_in", redisRetryAfter.String())
+		l.downUntil.Store(time.Now().Add(redisRetryAfter).UnixNano())
 		return l.fallback.Allow(ctx, key, limit, win)
 	}
 	return res[0] <= int64(limit), time.Duration(res[1]) * time.Millisecond

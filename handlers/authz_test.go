@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"testing"
+
+	"portal/models"
+)
+
+// TestRoutesByRole is the table of who may call which route: anonymous callers get 401,
+// the wrong role 403, the right role gets past the gate (whatever the body then earns).
+// Every later issue adds its routes here.
+func TestRoutesByRole(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	logins := map[string]models.Login{
+		models.RoleSeeker:     h.account(models.RoleSeeker, "13300000001"),
+		models.RoleEnterprise: h.account(models.RoleEnterprise, "13300000002"),
+		models.RoleProvider:   h.account(models.RoleProvider, "13300000003"),
+		models.RoleReviewer:   h.account(models.RoleReviewer, "13300000004"),
+	}
+	const anyone, loggedIn = "anyone", "logged-in"
+	routes := []struct {
+		method, path string
+		allowed      []string // roles that pass; anyone = public, loggedIn = every role
+	}{
+		{"GET", "/api/v1/towns", []string{anyone}},
+		{"GET", "/api/v1/occupations", []string{anyone}},
+		{"GET", "/api/v1/policies", []string{anyone}},
+		{"POST", "/api/v1/policies", []string{models.RoleReviewer}},
+		{"GET", "/api/v1/me", []string{loggedIn}},
+		{"POST", "/api/v1/auth/logout", []string{loggedIn}},
+		{"POST", "/api/v1/enterprises", []string{models.RoleEnterprise}},
+		{"GET", "/api/v1/enterprises", []string{models.RoleReviewer}},
+		{"PUT", "/api/v1/enterprises/1", []string{models.RoleEnterprise}},
+		{"POST", "/api/v1/enterprises/1/verify", []string{models.RoleReviewer}},
+		{"GET", "/api/v1/me/enterprise", []string{models.RoleEnterprise}},
+	}
+	for _, rt := range routes {
+		for _, role := range []string{"", models.RoleSeeker, models.RoleEnterprise, models.RoleProvider, models.RoleReviewer} {
+			name := rt.method + " " + rt.path + " as " + map[bool]string{true: "anonymous", false: role}[role == ""]
+			t.Run(name, func(t *testing.T) {
+				r := req{method: rt.method, path: rt.path}
+				if rt.method != "GET" {
+					r.body = map[string]any{}
+				}
+				if role != "" {
+					r.token = logins[role].Token
+					if rt.path == "/api/v1/auth/logout" { // logging out kills the token: use a fresh one
+						r.token = h.relogin(logins[role].User).Token
+					}
+				}
+				got := h.do(r).status
+				allowed := false
+				for _, a := range rt.allowed {
+					allowed = allowed || a == anyone || a == role || (a == loggedIn && role != "")
+				}
+				switch {
+				case allowed && (got == 401 || got == 403):
+					t.Fatalf("got %d, want to be let through", got)
+				case !allowed && role == "" && got != 401:
+					t.Fatalf("got %d, want 401", got)
+				case !allowed && role != "" && got != 403:
+					t.Fatalf("got %d, want 403", got)
+				}
+			})
+		}
+	}
+}

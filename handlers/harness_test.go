@@ -1,0 +1,202 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"portal/internal/testsvc"
+	"portal/models"
+	"portal/search"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testsvc.StopAll()
+	os.Exit(code)
+}
+
+// harness is the real application on a fresh SQLite database (or PostgreSQL), a real
+// Meilisearch and, when asked, a real Redis.
+type harness struct {
+	t     *testing.T
+	app   *App
+	store *models.Store
+	logs  *bytes.Buffer
+}
+
+type harnessOpts struct {
+	databaseURL string
+	redisURL    string
+	meiliURL    string // overrides the shared test server (e.g. a dead address)
+	login       RateLimit
+}
+
+func newHarness(t *testing.T, opts harnessOpts) *harness {
+	t.Helper()
+	ctx := context.Background()
+	if opts.databaseURL == "" {
+		opts.databaseURL = "sqlite://" + filepath.Join(t.TempDir(), "portal.db")
+	}
+	logs := &bytes.Buffer{}
+	log := slog.New(slog.NewJSONHandler(logs, nil))
+	store, err := models.Open(ctx, opts.databaseURL, []byte("handlers-test-secret-0123456789abcdef"), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if _, err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.SeedReference(ctx); err != nil {
+		t.Fatal(err)
+	}
+	meiliURL, key := opts.meiliURL, ""
+	if meiliURL == "" {
+		meiliURL, key = testsvc.Meili(t)
+	}
+	meili := search.New(meiliURL, key, testsvc.UniqueName(t, "h")+"_")
+	var rdb *redis.Client
+	if opts.redisURL != "" {
+		o, err := redis.ParseURL(opts.redisURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdb = redis.NewClient(o)
+		t.Cleanup(func() { rdb.Close() })
+	}
+	app, err := New(Deps{Store: store, Search: meili, Redis: rdb, Log: log, LoginLimit: opts.login})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, app: app, store: store, logs: logs}
+}
+
+// response is what a test reads back.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("body is not JSON (%d): %s", r.status, r.body)
+	}
+	return m
+}
+
+// problem checks that the response is problem+json with the status and code, and returns it.
+func (r response) problem(t *testing.T, status int, code string) map[string]any {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		t.Fatalf("content type %q, want application/problem+json", ct)
+	}
+	p := r.json(t)
+	if p["code"] != code || int(p["status"].(float64)) != status || p["title"] == "" || p["detail"] == "" {
+		t.Fatalf("problem %v, want code %s", p, code)
+	}
+	return p
+}
+
+type req struct {
+	method, path string
+	body         any    // marshalled to JSON unless raw is set
+	raw          []byte // sent as is
+	contentType  string
+	token        string
+	cookie       string
+	headers      map[string]string
+}
+
+func (h *harness) do(r req) response {
+	h.t.Helper()
+	var body io.Reader
+	ct := r.contentType
+	switch {
+	case r.raw != nil:
+		body = bytes.NewReader(r.raw)
+	case r.body != nil:
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		body = bytes.NewReader(b)
+		if ct == "" {
+			ct = "application/json"
+		}
+	}
+	hr := httptest.NewRequest(r.method, r.path, body)
+	if ct != "" {
+		hr.Header.Set("Content-Type", ct)
+	}
+	if r.token != "" {
+		hr.Header.Set("Authorization", "Bearer "+r.token)
+	}
+	if r.cookie != "" {
+		hr.Header.Set("Cookie", sessionCookie+"="+r.cookie)
+	}
+	for k, v := range r.headers {
+		hr.Header.Set(k, v)
+	}
+	resp, err := h.app.Fiber.Test(hr, -1)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// account registers (or, for reviewers, creates) an account and returns its login.
+func (h *harness) account(role, phone string) models.Login {
+	h.t.Helper()
+	ctx := context.Background()
+	if role == models.RoleReviewer {
+		if _, err := h.store.CreateReviewer(ctx, phone, "审核员", "reviewer-pass"); err != nil {
+			h.t.Fatal(err)
+		}
+		l, err := h.store.Authenticate(ctx, models.LoginInput{Phone: phone, Password: "reviewer-pass"})
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		return l
+	}
+	l, err := h.store.Register(ctx, models.RegisterInput{Role: role, Phone: phone, Password: "password1", Name: "测试"})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return l
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// relogin opens another session for an account made by account().
+func (h *harness) relogin(u models.User) models.Login {
+	h.t.Helper()
+	pw := "password1"
+	if u.Role == models.RoleReviewer {
+		pw = "reviewer-pass"
+	}
+	l, err := h.store.Authenticate(context.Background(), models.LoginInput{Phone: u.Phone, Password: pw})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return l
+}
