@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -74,7 +75,9 @@ func New(d Deps) (*App, error) {
 		ErrorHandler:          a.errorHandler,
 		DisableStartupMessage: true,
 	})
-	a.Fiber.Use(a.requestContext, a.observe, recover.New(recover.Config{EnableStackTrace: true}), a.authenticate, a.csrf)
+	// Pages and CSS travel compressed: the users are on phones in county towns.
+	a.Fiber.Use(a.requestContext, a.observe, recover.New(recover.Config{EnableStackTrace: true}),
+		compress.New(compress.Config{Level: compress.LevelBestSpeed}), a.authenticate, a.csrf)
 	a.routes()
 	a.Fiber.Use(func(c *fiber.Ctx) error { return models.NotFound("page " + c.Path()) })
 	return a, nil

@@ -1,0 +1,36 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both install what is missing.
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(PATH)
+GO ?= go
+
+.PHONY: run test lint bench build install install-chromium clean
+
+## run: install Meilisearch if missing, build, migrate, seed demo data, start Meilisearch and the portal
+run: install build
+	@bash scripts/run.sh
+
+## test: install Meilisearch and Chromium if missing, then run every test (PostgreSQL and Redis when they answer)
+test: install install-chromium
+	@bash scripts/test.sh
+
+## lint: gofmt, go vet, and golangci-lint when it is installed
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@if command -v golangci-lint >/dev/null; then golangci-lint run ./...; else echo "golangci-lint not installed; skipped"; fi
+
+## bench: run the Go benchmarks and print their figures
+bench: install
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+build:
+	$(GO) build -o bin/portal ./cmd/portal
+
+install:
+	@bash scripts/install-meilisearch.sh >/dev/null
+
+install-chromium:
+	@bash scripts/install-chromium.sh
+
+clean:
+	rm -rf bin
