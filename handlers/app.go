@@ -26,6 +26,9 @@ type Deps struct {
 	LoginLimit RateLimit
 	// SecureCookies marks the session cookie Secure (behind HTTPS).
 	SecureCookies bool
+	// Indexer applies posting changes to search; Now is the clock (tests move it).
+	Indexer *search.Indexer
+	Now     func() time.Time
 }
 
 // RateLimit is a number of attempts per window.
@@ -46,15 +49,27 @@ type App struct {
 	secure  bool
 	pages   map[string]*template.Template
 	metrics *metrics
+	indexer *search.Indexer
+	now     func() time.Time
 	Fiber   *fiber.App
 }
+
+// today is the current date as the posting rules read it.
+func (a *App) today() string { return models.Today(a.now()) }
 
 // requestTimeout bounds the work of one request against the database and Meilisearch.
 const requestTimeout = 15 * time.Second
 
 // New builds the Fiber application with every route.
 func New(d Deps) (*App, error) {
-	a := &App{store: d.Store, search: d.Search, redis: d.Redis, log: d.Log, login: d.LoginLimit, secure: d.SecureCookies}
+	a := &App{store: d.Store, search: d.Search, redis: d.Redis, log: d.Log, login: d.LoginLimit, secure: d.SecureCookies,
+		indexer: d.Indexer, now: d.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.indexer == nil {
+		a.indexer = search.NewIndexer(d.Store, d.Search, d.Redis, d.Log)
+	}
 	if a.login.Window == 0 {
 		a.login = RateLimit{PerPhone: 10, PerIP: 100, Window: 15 * time.Minute}
 	}
@@ -121,6 +136,16 @@ func (a *App) routes() {
 	api.Put("/enterprises/:id", a.requireRole(models.RoleEnterprise), a.updateEnterprise)
 	api.Post("/enterprises/:id/verify", a.requireRole(models.RoleReviewer), a.verifyEnterprise)
 	api.Get("/me/enterprise", a.requireRole(models.RoleEnterprise), a.myEnterprise)
+
+	api.Post("/jobs", a.requireRole(models.RoleEnterprise), a.createJob)
+	api.Get("/jobs", a.searchJobs)
+	api.Get("/jobs/:id", a.getJob)
+	api.Patch("/jobs/:id", a.requireRole(models.RoleEnterprise), a.patchJob)
+	api.Post("/jobs/:id/close", a.requireRole(models.RoleEnterprise), a.closeJob)
+	api.Get("/me/jobs", a.requireRole(models.RoleEnterprise), a.myJobs)
+	api.Post("/jobs/:id/reports", a.reportJob)
+	api.Get("/reports", a.requireRole(models.RoleReviewer), a.listReports)
+	api.Post("/reports/:id/resolve", a.requireRole(models.RoleReviewer), a.resolveReport)
 	api.Use(func(c *fiber.Ctx) error { return models.NotFound("API route " + c.Method() + " " + c.Path()) })
 
 	a.pageRoutes()

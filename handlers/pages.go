@@ -34,6 +34,12 @@ type fieldRef struct {
 var pageFuncs = template.FuncMap{
 	"roleName":   func(r string) string { return roleNames[r] },
 	"statusName": func(s int) string { return statusNames[s] },
+	"deref": func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
 	"fieldOf": func(data fiber.Map, field string) fieldRef {
 		errs, _ := data["Errors"].(map[string]string)
 		return fieldRef{Errors: errs, Field: field}
@@ -118,6 +124,18 @@ func (a *App) pageRoutes() {
 	r.Get("/console", a.pageLogin, a.consolePage)
 	r.Post("/console/enterprise/profile", a.pageLogin, a.requireRole(models.RoleEnterprise), a.enterpriseProfileSubmit)
 	r.Post("/console/reviewer/enterprises/:id/verify", a.pageLogin, a.requireRole(models.RoleReviewer), a.verifySubmit)
+	r.Post("/console/reviewer/reports/:id/resolve", a.pageLogin, a.requireRole(models.RoleReviewer), a.resolveReportSubmit)
+	ent := []fiber.Handler{a.pageLogin, a.requireRole(models.RoleEnterprise)}
+	r.Get("/console/jobs/new", append(ent, a.newJobPage)...)
+	r.Post("/console/jobs", append(ent, a.createJobSubmit)...)
+	r.Get("/console/jobs/:id/edit", append(ent, a.editJobPage)...)
+	r.Post("/console/jobs/:id", append(ent, a.updateJobSubmit)...)
+	r.Post("/console/jobs/:id/close", append(ent, a.closeJobSubmit)...)
+	r.Get("/jobs", a.jobsPage)
+	r.Get("/jobs/:id", a.jobPage)
+	r.Post("/jobs/:id/report", a.reportSubmit)
+	r.Get("/zone", a.zonePage)
+	r.Get("/towns/:id", a.townPage)
 }
 
 // pageLogin sends an anonymous visitor of a page that needs a login to the login page.
@@ -133,7 +151,11 @@ func (a *App) homePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, "home", fiber.Map{"Towns": towns})
+	jobs, err := a.store.Jobs(c.UserContext(), models.JobFilter{OpenOn: a.today(), Limit: 10})
+	if err != nil {
+		return err
+	}
+	return a.render(c, "home", fiber.Map{"Towns": towns, "Jobs": jobs})
 }
 
 func (a *App) loginPage(c *fiber.Ctx) error {
@@ -196,6 +218,7 @@ func (a *App) consoleData(c *fiber.Ctx, data fiber.Map) error {
 			return err
 		}
 		data["Towns"] = towns
+		data["Today"] = a.today()
 		if _, ok := data["Form"]; ok {
 			return nil
 		}
@@ -203,6 +226,9 @@ func (a *App) consoleData(c *fiber.Ctx, data fiber.Map) error {
 		if err == nil {
 			data["Enterprise"] = e
 			data["Form"] = models.EnterpriseInput{Name: e.Name, USCC: e.USCC, TownID: e.TownID, Industry: e.Industry}
+			if data["MyJobs"], err = a.store.Jobs(ctx, models.JobFilter{EnterpriseID: e.ID}); err != nil {
+				return err
+			}
 		} else if models.ErrorCode(err) == models.ErrNotFound {
 			data["Form"] = models.EnterpriseInput{}
 		} else {
@@ -215,6 +241,9 @@ func (a *App) consoleData(c *fiber.Ctx, data fiber.Map) error {
 			return err
 		}
 		data["Queue"] = queue
+		if data["Reports"], err = a.store.Reports(ctx, "open"); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -222,7 +251,10 @@ func (a *App) consoleData(c *fiber.Ctx, data fiber.Map) error {
 func (a *App) enterpriseProfileSubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u := currentUser(c)
-	townID, _ := strconv.ParseInt(c.FormValue("town_id"), 10, 64)
+	var townID *int64
+	if id, err := strconv.ParseInt(c.FormValue("town_id"), 10, 64); err == nil {
+		townID = &id
+	}
 	in := models.EnterpriseInput{Name: strings.TrimSpace(c.FormValue("name")), USCC: strings.TrimSpace(c.FormValue("uscc")),
 		TownID: townID, Industry: strings.TrimSpace(c.FormValue("industry"))}
 	existing, err := a.store.EnterpriseOf(ctx, u.ID)

@@ -17,7 +17,7 @@ type Enterprise struct {
 	UserID          int64      `json:"user_id"`
 	Name            string     `json:"name"`
 	USCC            string     `json:"uscc" gorm:"column:uscc"`
-	TownID          int64      `json:"town_id"`
+	TownID          *int64     `json:"town_id"` // nil: not in a professional town
 	Town            *Town      `json:"town,omitempty" gorm:"foreignKey:TownID"`
 	Industry        string     `json:"industry"`
 	LeadingIndustry bool       `json:"leading_industry"`
@@ -36,7 +36,7 @@ func (e Enterprise) OwnerUserID() int64 { return e.UserID }
 type EnterpriseInput struct {
 	Name     string `json:"name" form:"name" validate:"required,trimmed,min=2,max=100"`
 	USCC     string `json:"uscc" form:"uscc" validate:"required,uscc"`
-	TownID   int64  `json:"town_id" form:"town_id" validate:"required,gt=0"`
+	TownID   *int64 `json:"town_id" form:"town_id" validate:"omitempty,gt=0"` // nil: not in a professional town
 	Industry string `json:"industry" form:"industry" validate:"required,trimmed,max=50"`
 }
 
@@ -56,8 +56,8 @@ func (s *Store) CreateEnterprise(ctx context.Context, owner User, in EnterpriseI
 	if err := Validate(in); err != nil {
 		return Enterprise{}, err
 	}
-	if _, err := s.Town(ctx, in.TownID); err != nil {
-		return Enterprise{}, FieldError("town_id", "no such town")
+	if err := s.checkTown(ctx, in.TownID); err != nil {
+		return Enterprise{}, err
 	}
 	e := Enterprise{UserID: owner.ID, Name: in.Name, USCC: in.USCC, TownID: in.TownID, Industry: in.Industry}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -82,8 +82,8 @@ func (s *Store) UpdateEnterprise(ctx context.Context, owner User, id int64, in E
 	if err := Validate(in); err != nil {
 		return Enterprise{}, err
 	}
-	if _, err := s.Town(ctx, in.TownID); err != nil {
-		return Enterprise{}, FieldError("town_id", "no such town")
+	if err := s.checkTown(ctx, in.TownID); err != nil {
+		return Enterprise{}, err
 	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var before Enterprise
@@ -98,13 +98,16 @@ func (s *Store) UpdateEnterprise(ctx context.Context, owner User, id int64, in E
 		}
 		after := before
 		after.Name, after.USCC, after.TownID, after.Industry = in.Name, in.USCC, in.TownID, in.Industry
-		if after.Name != before.Name || after.USCC != before.USCC || after.TownID != before.TownID {
+		if after.Name != before.Name || after.USCC != before.USCC || !sameTown(after.TownID, before.TownID) {
 			after.Verified, after.VerifiedAt, after.VerifiedBy, after.LeadingIndustry = false, nil, nil, false
 		}
 		after.UpdatedAt = time.Now().UTC()
 		if err := tx.Model(&Enterprise{ID: id}).Select("name", "uscc", "town_id", "industry", "verified",
 			"verified_at", "verified_by", "leading_industry", "updated_at").Updates(&after).Error; err != nil {
 			return enterpriseConflict(err)
+		}
+		if err := enqueue(tx, "enterprise", id); err != nil { // its postings' search documents change too
+			return err
 		}
 		return audit(tx, owner.ID, "enterprise.update", "enterprise", id, before, after)
 	})
@@ -135,6 +138,9 @@ func (s *Store) VerifyEnterprise(ctx context.Context, reviewer User, id int64, i
 			Updates(&after).Error; err != nil {
 			return err
 		}
+		if err := enqueue(tx, "enterprise", id); err != nil {
+			return err
+		}
 		return audit(tx, reviewer.ID, "enterprise.verify", "enterprise", id, before, after)
 	})
 	if err != nil {
@@ -142,6 +148,21 @@ func (s *Store) VerifyEnterprise(ctx context.Context, reviewer User, id int64, i
 	}
 	return s.Enterprise(ctx, id)
 }
+
+// InProfessionalTown says whether the enterprise belongs to a professional town (专业镇).
+func (e Enterprise) InProfessionalTown() bool { return e.TownID != nil }
+
+func (s *Store) checkTown(ctx context.Context, id *int64) error {
+	if id == nil {
+		return nil
+	}
+	if _, err := s.Town(ctx, *id); err != nil {
+		return FieldError("town_id", "no such town")
+	}
+	return nil
+}
+
+func sameTown(a, b *int64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
 
 // Enterprise finds one profile with its town.
 func (s *Store) Enterprise(ctx context.Context, id int64) (Enterprise, error) {

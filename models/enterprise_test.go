@@ -32,7 +32,7 @@ func TestEnterpriseProfileAndVerification(t *testing.T) {
 			t.Fatal(err)
 		}
 		towns, _ := s.Towns(ctx)
-		in := EnterpriseInput{Name: "定襄法兰锻造厂", USCC: validUSCC("MA0K1234"), TownID: towns[0].ID, Industry: "法兰锻造"}
+		in := EnterpriseInput{Name: "定襄法兰锻造厂", USCC: validUSCC("MA0K1234"), TownID: ptr(towns[0].ID), Industry: "法兰锻造"}
 
 		var e Enterprise
 		t.Run("an enterprise account creates its profile, unverified", func(t *testing.T) {
@@ -40,7 +40,7 @@ func TestEnterpriseProfileAndVerification(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if e.Verified || e.LeadingIndustry || e.Town == nil || e.Town.ID != towns[0].ID {
+			if e.Verified || e.LeadingIndustry || e.Town == nil || e.Town.ID != towns[0].ID || !e.InProfessionalTown() {
 				t.Fatalf("profile %+v", e)
 			}
 		})
@@ -64,10 +64,10 @@ func TestEnterpriseProfileAndVerification(t *testing.T) {
 		t.Run("bad credit codes and unknown towns are refused by field", func(t *testing.T) {
 			good := validUSCC("MA0K5555")
 			cases := map[string]EnterpriseInput{
-				"uscc":     {Name: "x厂", USCC: good[:17] + string(map[bool]byte{true: 'A', false: 'B'}[good[17] != 'A']), TownID: towns[0].ID, Industry: "x"},
-				"town_id":  {Name: "x厂", USCC: good, TownID: 99999, Industry: "x"},
-				"name":     {Name: "", USCC: good, TownID: towns[0].ID, Industry: "x"},
-				"industry": {Name: "x厂", USCC: good, TownID: towns[0].ID},
+				"uscc":     {Name: "x厂", USCC: good[:17] + string(map[bool]byte{true: 'A', false: 'B'}[good[17] != 'A']), TownID: ptr(towns[0].ID), Industry: "x"},
+				"town_id":  {Name: "x厂", USCC: good, TownID: ptr(int64(99999)), Industry: "x"},
+				"name":     {Name: "", USCC: good, TownID: ptr(towns[0].ID), Industry: "x"},
+				"industry": {Name: "x厂", USCC: good, TownID: ptr(towns[0].ID)},
 			}
 			for field, bad := range cases {
 				_, err := s.CreateEnterprise(ctx, other, bad)
@@ -78,7 +78,7 @@ func TestEnterpriseProfileAndVerification(t *testing.T) {
 		})
 		t.Run("a lowercase credit code is stored uppercase", func(t *testing.T) {
 			code := validUSCC("MA0K7777")
-			lower := EnterpriseInput{Name: "小写厂", USCC: " " + toLower(code) + " ", TownID: towns[1].ID, Industry: "玻璃"}
+			lower := EnterpriseInput{Name: "小写厂", USCC: " " + toLower(code) + " ", TownID: ptr(towns[1].ID), Industry: "玻璃"}
 			got, err := s.CreateEnterprise(ctx, other, lower)
 			if err != nil || got.USCC != code {
 				t.Fatalf("got %q %v, want %q", got.USCC, err, code)

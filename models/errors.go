@@ -72,3 +72,6 @@ func ErrorCode(err error) string {
 func NotFound(entity string) *Error {
 	return &Error{Code: ErrNotFound, Message: entity + " not found"}
 }
+
+// ptr returns a pointer to a copy of v, for optional fields.
+func ptr[T any](v T) *T { return &v }

@@ -117,7 +117,7 @@ func (s *Store) SeedDemo(ctx context.Context) (SeedReport, error) {
 		}
 		// 91 (enterprise) 140000 (Shanxi) + an organisation code with its check char.
 		org := d.body8 + string(personal.MakeOrgCodeCheck(d.body8))
-		e, err := s.CreateEnterprise(ctx, u, EnterpriseInput{Name: d.name, USCC: personal.MakeUSCC("91140000" + org), TownID: town.ID, Industry: d.industry})
+		e, err := s.CreateEnterprise(ctx, u, EnterpriseInput{Name: d.name, USCC: personal.MakeUSCC("91140000" + org), TownID: &town.ID, Industry: d.industry})
 		if err != nil {
 			return rep, fmt.Errorf("demo enterprise %s: %w", d.name, err)
 		}

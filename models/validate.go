@@ -128,6 +128,12 @@ func passwordProblem(p string) string {
 	return ""
 }
 
+// China is the time zone the policy's dates are counted in (UTC+8, no daylight saving).
+var China = time.FixedZone("CST", 8*3600)
+
+// Today is the date in China at instant t, as YYYY-MM-DD.
+func Today(t time.Time) string { return t.In(China).Format(DateLayout) }
+
 // DateLayout is how every date travels: YYYY-MM-DD.
 const DateLayout = "2006-01-02"
 

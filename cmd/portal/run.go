@@ -12,6 +12,7 @@ import (
 
 	"portal/config"
 	"portal/models"
+	"portal/search"
 )
 
 const usage = `usage: portal <command>
@@ -20,7 +21,10 @@ const usage = `usage: portal <command>
   migrate                     apply pending schema migrations
   seed [--demo]               load towns, occupations and the policy; --demo adds demo accounts
   user create --role reviewer --phone P --name N --password-stdin
-                              create a reviewer account, password read from standard input`
+                              create a reviewer account, password read from standard input
+  reindex                     rebuild the search index from the database and swap it in
+  import jobs FILE.csv --enterprise ID
+                              import postings of a verified enterprise (bad rows reported by line)`
 
 // run is the whole program, so a test can start it on 127.0.0.1:0 with its own environment.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
@@ -44,6 +48,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return seed(ctx, cfg, log, args[1:], stdout)
 	case "user":
 		return userCommand(ctx, cfg, log, args[1:], stdin, stdout)
+	case "reindex":
+		return reindex(ctx, cfg, log, stdout)
+	case "import":
+		return importJobs(ctx, cfg, log, args[1:], stdout)
 	default:
 		return fmt.Errorf("unknown command %q\n%s", args[0], usage)
 	}
@@ -142,4 +150,22 @@ func openCurrent(ctx context.Context, cfg config.Config, log *slog.Logger) (*mod
 		return nil, err
 	}
 	return store, nil
+}
+
+func reindex(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	store, err := openCurrent(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	meili := search.New(cfg.MeiliURL, cfg.MeiliMasterKey, "")
+	if err := meili.EnsureIndexes(ctx); err != nil {
+		return fmt.Errorf("meilisearch: %w", err)
+	}
+	n, err := search.NewIndexer(store, meili, nil, log).Reindex(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "reindexed %d open postings into a fresh index and swapped it in\n", n)
+	return nil
 }

@@ -40,9 +40,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 
 	meili := search.New(cfg.MeiliURL, cfg.MeiliMasterKey, "")
-	go ensureIndexes(ctx, meili, log)
+	indexer := search.NewIndexer(store, meili, rdb, log)
+	workers, stopWorkers := context.WithCancel(context.Background())
+	defer stopWorkers()
+	go func() {
+		ensureIndexes(workers, meili, log)
+		indexer.Run(workers)
+	}()
 
-	app, err := handlers.New(handlers.Deps{Store: store, Search: meili, Redis: rdb, Log: log})
+	app, err := handlers.New(handlers.Deps{Store: store, Search: meili, Redis: rdb, Log: log, Indexer: indexer})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,187 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/meilisearch/meilisearch-go"
+)
+
+// JobDoc is one posting as the index holds it.
+type JobDoc struct {
+	ID             int64    `json:"id"`
+	Title          string   `json:"title"`
+	Description    string   `json:"description"`
+	EnterpriseID   int64    `json:"enterprise_id"`
+	EnterpriseName string   `json:"enterprise_name"`
+	TownID         int64    `json:"town_id"`
+	TownName       string   `json:"town_name"`
+	County         string   `json:"county"`
+	Industry       string   `json:"industry"`
+	Occupation     string   `json:"occupation"`
+	SalaryMin      int      `json:"salary_min"`
+	SalaryMax      int      `json:"salary_max"`
+	Education      string   `json:"education"`
+	EmploymentType string   `json:"employment_type"`
+	Headcount      int      `json:"headcount"`
+	PostedAt       int64    `json:"posted_at"`  // unix seconds
+	ExpiresOn      int      `json:"expires_on"` // yyyymmdd as an integer, e.g. 20261231
+	Zone           []string `json:"zone"`       // ["professional_town"] for enterprises of a professional town
+	Geo            *Geo     `json:"_geo,omitempty"`
+}
+
+// Geo is a point in degrees, Meilisearch's _geo field.
+type Geo struct {
+	Lat float64 `json:"lat"`
+	Lng float64 `json:"lng"`
+}
+
+// ZoneProfessionalTown is the zone of postings of professional-town enterprises (专业镇专区).
+const ZoneProfessionalTown = "professional_town"
+
+// writeTimeout bounds sending a batch and waiting for Meilisearch to index it.
+const writeTimeout = 30 * time.Second
+
+// indexedJob is what is sent to Meilisearch: the posting plus derived search text.
+type indexedJob struct {
+	JobDoc
+	Bigrams string `json:"bigrams"`
+}
+
+// UpsertJobs adds or replaces postings and waits until Meilisearch has indexed them; a
+// batch that Meilisearch refuses (one bad document fails them all) is an error.
+func (c *Client) UpsertJobs(ctx context.Context, docs []JobDoc) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
+	admin, _, err := c.clients(ctx)
+	if err != nil {
+		return err
+	}
+	info, err := addJobs(ctx, admin, c.IndexUID(JobsIndex), docs)
+	if err := c.waitTask(ctx, admin, info, err); err != nil {
+		return fmt.Errorf("index %d postings: %w", len(docs), err)
+	}
+	return nil
+}
+
+// DeleteJobs removes postings from the index and waits until they are gone.
+func (c *Client) DeleteJobs(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
+	admin, _, err := c.clients(ctx)
+	if err != nil {
+		return err
+	}
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = strconv.FormatInt(id, 10)
+	}
+	cctx, ccancel := context.WithTimeout(ctx, callTimeout)
+	info, err := admin.Index(c.IndexUID(JobsIndex)).DeleteDocuments(cctx, keys, nil)
+	ccancel()
+	if err := c.waitTask(ctx, admin, info, err); err != nil {
+		return fmt.Errorf("delete %d postings: %w", len(ids), err)
+	}
+	return nil
+}
+
+// addJobs enqueues a batch of postings into index uid; the caller waits for the task.
+func addJobs(ctx context.Context, admin meilisearch.ServiceManager, uid string, docs []JobDoc) (*meilisearch.TaskInfo, error) {
+	batch := make([]indexedJob, len(docs))
+	for i, d := range docs {
+		batch[i] = toIndexed(d)
+	}
+	primaryKey := "id"
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	return admin.Index(uid).AddDocuments(ctx, batch, &meilisearch.DocumentOptions{PrimaryKey: &primaryKey})
+}
+
+// toIndexed cleans a posting's text and derives its bigrams. A point off the globe is
+// dropped: Meilisearch 1.21 stores latitude 1000 without complaint, and NaN cannot be sent.
+func toIndexed(d JobDoc) indexedJob {
+	if d.Geo != nil && !validPoint(*d.Geo) {
+		d.Geo = nil
+	}
+	for _, s := range []*string{&d.Title, &d.Description, &d.EnterpriseName, &d.TownName, &d.County,
+		&d.Industry, &d.Occupation, &d.Education, &d.EmploymentType} {
+		*s = stripPrivateUse(*s)
+	}
+	zone := make([]string, len(d.Zone))
+	for i, z := range d.Zone {
+		zone[i] = stripPrivateUse(z)
+	}
+	d.Zone = zone
+	return indexedJob{JobDoc: d, Bigrams: hanBigrams(d.Title, d.Occupation, d.EnterpriseName, d.TownName,
+		d.County, d.Industry, d.Description)}
+}
+
+// stripPrivateUse removes private-use characters, which the search uses as highlight
+// markers, so a posting cannot forge its own markup.
+func stripPrivateUse(s string) string {
+	if !strings.ContainsFunc(s, isPrivateUse) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isPrivateUse(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isPrivateUse(r rune) bool {
+	return (r >= 0xE000 && r <= 0xF8FF) || r >= 0xF0000
+}
+
+// hanBigrams returns the distinct overlapping pairs of Han characters of the texts, space
+// separated (a lone character stands for itself). Meilisearch segments Chinese into dictionary
+// words, so 老陈醋 is one word and a search for 陈醋 would miss it; the pairs make any word
+// of the text findable, and rank below the real attributes.
+func hanBigrams(texts ...string) string {
+	seen := map[string]bool{}
+	var b strings.Builder
+	emit := func(piece string) {
+		if seen[piece] {
+			return
+		}
+		seen[piece] = true
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(piece)
+	}
+	for _, text := range texts {
+		var run []rune
+		flush := func() {
+			switch {
+			case len(run) == 1:
+				emit(string(run))
+			case len(run) > 1:
+				for i := 0; i+1 < len(run); i++ {
+					emit(string(run[i : i+2]))
+				}
+			}
+			run = run[:0]
+		}
+		for _, r := range text {
+			if unicode.Is(unicode.Han, r) {
+				run = append(run, r)
+			} else {
+				flush()
+			}
+		}
+		flush()
+	}
+	return b.String()
+}
