@@ -86,7 +86,7 @@ func setParam(q url.Values, key, value string) string {
 // searchParams echoes the query back into the form.
 type searchParams struct {
 	Q, TownID, Industry, Education, EmploymentType, SalaryMin, Zone, NearTownID, RadiusKm, Sort string
-	Filtered                                                                                   bool
+	Filtered                                                                                    bool
 }
 
 func (a *App) jobsPage(c *fiber.Ctx) error {

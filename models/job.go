@@ -290,4 +290,3 @@ func (s *Store) Jobs(ctx context.Context, f JobFilter) ([]Job, error) {
 	err := q.Limit(f.Limit).Find(&jobs).Error
 	return jobs, err
 }
-
