@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
+	"time"
 	"strings"
 	"testing"
 
@@ -40,8 +42,20 @@ type harnessOpts struct {
 	databaseURL string
 	redisURL    string
 	meiliURL    string // overrides the shared test server (e.g. a dead address)
+	meiliKey    string
+	indexPrefix string // shares an index between harnesses
 	login       RateLimit
+	indexing    bool          // apply index settings and run the outbox indexer
+	poll        time.Duration // the indexer's poll without wake-ups (default 1 s)
+	clock       *testClock
 }
+
+// testClock is a clock a test can move.
+type testClock struct{ t atomic.Int64 }
+
+func newClock(t time.Time) *testClock { c := &testClock{}; c.set(t); return c }
+func (c *testClock) set(t time.Time)  { c.t.Store(t.UnixNano()) }
+func (c *testClock) now() time.Time   { return time.Unix(0, c.t.Load()) }
 
 func newHarness(t *testing.T, opts harnessOpts) *harness {
 	t.Helper()
@@ -62,11 +76,14 @@ func newHarness(t *testing.T, opts harnessOpts) *harness {
 	if _, err := store.SeedReference(ctx); err != nil {
 		t.Fatal(err)
 	}
-	meiliURL, key := opts.meiliURL, ""
+	meiliURL, key := opts.meiliURL, opts.meiliKey
 	if meiliURL == "" {
 		meiliURL, key = testsvc.Meili(t)
 	}
-	meili := search.New(meiliURL, key, testsvc.UniqueName(t, "h")+"_")
+	if opts.indexPrefix == "" {
+		opts.indexPrefix = testsvc.UniqueName(t, "h") + "_"
+	}
+	meili := search.New(meiliURL, key, opts.indexPrefix)
 	var rdb *redis.Client
 	if opts.redisURL != "" {
 		o, err := redis.ParseURL(opts.redisURL)
@@ -76,9 +93,26 @@ func newHarness(t *testing.T, opts harnessOpts) *harness {
 		rdb = redis.NewClient(o)
 		t.Cleanup(func() { rdb.Close() })
 	}
-	app, err := New(Deps{Store: store, Search: meili, Redis: rdb, Log: log, LoginLimit: opts.login})
+	now := time.Now
+	if opts.clock != nil {
+		now = opts.clock.now
+	}
+	indexer := search.NewIndexer(store, meili, rdb, log).WithClock(now)
+	if opts.poll != 0 {
+		indexer.WithPoll(opts.poll)
+	}
+	app, err := New(Deps{Store: store, Search: meili, Redis: rdb, Log: log, LoginLimit: opts.login, Indexer: indexer, Now: now})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if opts.indexing {
+		if err := meili.EnsureIndexes(ctx); err != nil {
+			t.Fatal(err)
+		}
+		runCtx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { indexer.Run(runCtx); close(done) }()
+		t.Cleanup(func() { stop(); <-done })
 	}
 	return &harness{t: t, app: app, store: store, logs: logs}
 }

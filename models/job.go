@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"strings"
 	"time"
 
@@ -133,6 +134,8 @@ func loadTerms() []string {
 		}
 		terms = append(terms, list...)
 	}
+	// The longest term first, so the message quotes 仅限汉族 rather than its part 限汉族.
+	sort.SliceStable(terms, func(i, k int) bool { return len(terms[i]) > len(terms[k]) })
 	return terms
 }
 

@@ -25,6 +25,7 @@ type Indexer struct {
 	log    *slog.Logger
 	now    func() time.Time
 	wake   chan struct{}
+	poll   time.Duration
 	mu     sync.Mutex // one drain at a time in this process
 }
 
@@ -36,7 +37,20 @@ const wakeChannel = "portal:outbox"
 
 // NewIndexer makes an indexer; rdb may be nil.
 func NewIndexer(store *models.Store, client *Client, rdb *redis.Client, log *slog.Logger) *Indexer {
-	return &Indexer{store: store, client: client, rdb: rdb, log: log, now: time.Now, wake: make(chan struct{}, 1)}
+	return &Indexer{store: store, client: client, rdb: rdb, log: log, now: time.Now, wake: make(chan struct{}, 1), poll: time.Second}
+}
+
+// WithPoll sets how often Run looks at the outbox without a wake-up (a second by default);
+// tests lengthen it to prove the wake-ups arrive.
+func (ix *Indexer) WithPoll(d time.Duration) *Indexer {
+	ix.poll = d
+	return ix
+}
+
+// WithClock sets the clock that decides which postings have expired.
+func (ix *Indexer) WithClock(now func() time.Time) *Indexer {
+	ix.now = now
+	return ix
 }
 
 // Notify wakes the indexer of this process and, through Redis, of the others.
@@ -54,14 +68,14 @@ func (ix *Indexer) Notify(ctx context.Context) {
 	}
 }
 
-// Run drains the outbox until ctx ends: on every wake-up, and at least once a second in case a
-// wake-up was lost; expired postings are swept from the index every few minutes.
+// Run drains the outbox until ctx ends: on every wake-up, and at every poll in case a wake-up
+// was lost; expired postings are swept from the index every few minutes.
 func (ix *Indexer) Run(ctx context.Context) {
 	if ix.rdb != nil {
 		go ix.listen(ctx)
 	}
 	backoff := time.Duration(0)
-	poll := time.NewTicker(time.Second)
+	poll := time.NewTicker(ix.poll)
 	defer poll.Stop()
 	sweep := time.NewTicker(5 * time.Minute)
 	defer sweep.Stop()
