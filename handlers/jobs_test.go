@@ -142,7 +142,10 @@ func TestPostingsAreFoundAndLeaveSearch(t *testing.T) {
 		if r.status != 200 {
 			t.Fatalf("%d %s", r.status, r.body)
 		}
-		eventually(t, "the new title is found", func() bool { titles, _ := h.hits("q=" + url.QueryEscape("氩弧")); return contains(titles, "招聘氩弧焊工") })
+		eventually(t, "the new title is found", func() bool {
+			titles, _ := h.hits("q=" + url.QueryEscape("氩弧"))
+			return contains(titles, "招聘氩弧焊工")
+		})
 	})
 	t.Run("another enterprise cannot close it", func(t *testing.T) {
 		rival := h.verifiedEnterprise("13600000102", "MA0P0002", "清徐老陈醋专业镇")
