@@ -10,7 +10,7 @@ import (
 // the wrong role 403, the right role gets past the gate (whatever the body then earns).
 // Every later issue adds its routes here.
 func TestRoutesByRole(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+	h := newHarness(t, harnessOpts{indexing: true})
 	logins := map[string]models.Login{
 		models.RoleSeeker:     h.account(models.RoleSeeker, "13300000001"),
 		models.RoleEnterprise: h.account(models.RoleEnterprise, "13300000002"),
@@ -33,6 +33,15 @@ func TestRoutesByRole(t *testing.T) {
 		{"PUT", "/api/v1/enterprises/1", []string{models.RoleEnterprise}},
 		{"POST", "/api/v1/enterprises/1/verify", []string{models.RoleReviewer}},
 		{"GET", "/api/v1/me/enterprise", []string{models.RoleEnterprise}},
+		{"POST", "/api/v1/jobs", []string{models.RoleEnterprise}},
+		{"GET", "/api/v1/jobs", []string{anyone}},
+		{"GET", "/api/v1/jobs/1", []string{anyone}},
+		{"PATCH", "/api/v1/jobs/1", []string{models.RoleEnterprise}},
+		{"POST", "/api/v1/jobs/1/close", []string{models.RoleEnterprise}},
+		{"GET", "/api/v1/me/jobs", []string{models.RoleEnterprise}},
+		{"POST", "/api/v1/jobs/1/reports", []string{anyone}},
+		{"GET", "/api/v1/reports", []string{models.RoleReviewer}},
+		{"POST", "/api/v1/reports/1/resolve", []string{models.RoleReviewer}},
 	}
 	for _, rt := range routes {
 		for _, role := range []string{"", models.RoleSeeker, models.RoleEnterprise, models.RoleProvider, models.RoleReviewer} {

@@ -155,7 +155,7 @@ func discriminatoryTerm(text string) string {
 func (s *Store) CreateJob(ctx context.Context, owner User, in JobInput, now time.Time) (Job, error) {
 	ent, err := s.EnterpriseOf(ctx, owner.ID)
 	if err != nil {
-		return Job{}, Errorf(ErrForbidden, "fill in and verify the enterprise profile before posting")
+		return Job{}, RuleError("enterprise_profile_missing", "fill in the enterprise profile and have it verified before posting")
 	}
 	if !ent.Verified {
 		return Job{}, RuleError("enterprise_not_verified", "the enterprise profile is waiting for verification; postings open after it")

@@ -107,3 +107,79 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	}
 	return strings.TrimSpace(s)
 }
+
+// TestBrowserPostAndFind: a demo enterprise posts a vacancy through its console form, and a
+// job seeker finds it from the home page's search box, highlighted.
+func TestBrowserPostAndFind(t *testing.T) {
+	env := testEnv(t, "")
+	for _, args := range [][]string{{"migrate"}, {"seed", "--demo"}} {
+		if out, err := command(t, env, "", args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	p := start(t, env)
+	towns := p.call("GET", "/api/v1/towns", "", nil).must(t, 200)["towns"].([]any)
+	dingxiang := itoa(int(townID(t, towns, "定襄法兰专业镇")))
+	ctx := browser(t)
+
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(p.base+"/login"),
+		chromedp.SendKeys(chromedp.ID("phone"), "13900000001"),
+		chromedp.SendKeys(chromedp.ID("password"), "demo-pass-2022"),
+		chromedp.Submit(`form[action="/login"]`),
+		chromedp.WaitVisible(`a[href="/console/jobs/new"]`),
+		chromedp.Click(`a[href="/console/jobs/new"]`),
+		chromedp.WaitVisible(`form[action="/console/jobs"]`),
+		chromedp.SendKeys(chromedp.ID("title"), "招聘电焊工(法兰焊接)"),
+		chromedp.SendKeys(chromedp.ID("occupation"), "电焊工"),
+		chromedp.SendKeys(chromedp.ID("description"), "负责法兰盘焊接,持焊工证优先,包吃住,月休四天。"),
+		chromedp.SetValue(chromedp.ID("town_id"), dingxiang),
+		chromedp.SendKeys(chromedp.ID("salary_min"), "6500"),
+		chromedp.SendKeys(chromedp.ID("salary_max"), "9500"),
+		chromedp.SendKeys(chromedp.ID("headcount"), "4"),
+		chromedp.Submit(`form[action="/console/jobs"]`),
+		chromedp.WaitVisible(`dl.facts`),
+	)
+	if err != nil {
+		t.Fatalf("post through the console form: %v", err)
+	}
+	if h1 := text(t, ctx, "h1"); h1 != "招聘电焊工(法兰焊接)" {
+		t.Fatalf("posting page heading %q", h1)
+	}
+	if facts := text(t, ctx, "dl.facts"); !strings.Contains(facts, "免费") || !strings.Contains(facts, "定襄法兰专业镇") {
+		t.Fatalf("posting page facts %q", facts)
+	}
+
+	// A seeker (another browser, not logged in) searches from the home page.
+	seeker := browser(t)
+	var found bool
+	for tries := 0; tries < 50 && !found; tries++ {
+		err = chromedp.Do(seeker,
+			chromedp.Navigate(p.base+"/"),
+			chromedp.SendKeys(chromedp.ID("q"), "焊工"),
+			chromedp.Submit(`form[role="search"]`),
+			chromedp.WaitVisible(`p[aria-live]`),
+		)
+		if err != nil {
+			t.Fatalf("search from the home page: %v", err)
+		}
+		found = strings.Contains(text(t, seeker, "main"), "招聘电焊工(法兰焊接)")
+		if !found {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if !found {
+		t.Fatalf("the seeker never found the posting; the page says %q", text(t, seeker, "main"))
+	}
+	marks, err := chromedp.Run(seeker, chromedp.Evaluate[int](`document.querySelectorAll("article.job mark").length`))
+	if err != nil || marks == 0 {
+		t.Fatalf("no highlighted match (%d, %v)", marks, err)
+	}
+	err = chromedp.Do(seeker, chromedp.Click(`article.job header a`), chromedp.WaitVisible(`dl.facts`))
+	if err != nil {
+		t.Fatalf("open the posting: %v", err)
+	}
+	if facts := text(t, seeker, "dl.facts"); !strings.Contains(facts, "【演示】定襄宏达法兰锻造有限公司") {
+		t.Fatalf("posting page for the seeker %q", facts)
+	}
+}

@@ -125,8 +125,12 @@ func importJobs(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 	fmt.Fprintf(stdout, "imported %d postings for %s; %d bad rows skipped\n", imported, ent.Name, bad)
 
 	started := time.Now()
-	ix := search.NewIndexer(store, search.New(cfg.MeiliURL, cfg.MeiliMasterKey, ""), nil, log)
-	if err := ix.WaitIdle(ctx); err != nil {
+	meili := search.New(cfg.MeiliURL, cfg.MeiliMasterKey, "")
+	err = meili.EnsureIndexes(ctx)
+	if err == nil {
+		err = search.NewIndexer(store, meili, nil, log).WaitIdle(ctx)
+	}
+	if err != nil {
 		return fmt.Errorf("postings are stored; the index will catch up when Meilisearch answers (run `portal serve`): %w", err)
 	}
 	fmt.Fprintf(stdout, "indexed in %s\n", time.Since(started).Round(time.Millisecond))
