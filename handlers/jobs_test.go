@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -290,4 +291,69 @@ func TestWakeUpsCrossProcesses(t *testing.T) {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
 	eventually(t, "the other process indexed it", func() bool { titles, _ := back.hits("q=" + url.QueryEscape("钳工")); return len(titles) == 1 })
+}
+
+func TestSearchPages(t *testing.T) {
+	h := newHarness(t, harnessOpts{indexing: true})
+	ent := h.verifiedEnterprise("13600000601", "MA0P0601", "定襄法兰专业镇")
+	expires := models.Today(time.Now().AddDate(0, 0, 30))
+	town := h.townID("定襄法兰专业镇")
+	for i, title := range []string{"<script>alert(1)</script>电焊工", "氩弧焊工", "二保焊工"} {
+		body := h.posting(title, "负责法兰焊接工作,第"+itoa(int64(i))+"号岗位,包吃住。", "电焊工", town, expires)
+		if r := h.do(req{method: "POST", path: "/api/v1/jobs", token: ent.Token, body: body}); r.status != 201 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+	}
+	eventually(t, "indexed", func() bool { titles, _ := h.hits(""); return len(titles) == 3 })
+	html := map[string]string{"Accept": "text/html"}
+	page := string(h.do(req{method: "GET", path: "/jobs?q=" + url.QueryEscape("焊工") + "&per_page=2&education=" + url.QueryEscape("不限"), headers: html}).body)
+	t.Run("document text is escaped and only <mark> is markup", func(t *testing.T) {
+		if strings.Contains(page, "<script>alert(1)</script>") || !strings.Contains(page, "&lt;script&gt;") {
+			t.Fatal("the posting's markup reached the page")
+		}
+		if !strings.Contains(page, "<mark>") {
+			t.Fatal("no highlight")
+		}
+	})
+	t.Run("results say how many, and page on keeping every filter", func(t *testing.T) {
+		if !strings.Contains(page, "共 3 个岗位") {
+			t.Fatalf("count missing")
+		}
+		next := regexpFind(page, `href="([^"]*page=2[^"]*)" rel="next"`)
+		if next == "" || !strings.Contains(next, "education=") || !strings.Contains(next, "per_page=2") || !strings.Contains(next, "q=") {
+			t.Fatalf("next link %q", next)
+		}
+		second := string(h.do(req{method: "GET", path: strings.ReplaceAll(next, "&amp;", "&"), headers: html}).body)
+		if !strings.Contains(second, "第 2 页") || strings.Count(second, `<article class="job">`) != 1 {
+			t.Fatal("second page wrong")
+		}
+	})
+	t.Run("facet links narrow the search and keep the query", func(t *testing.T) {
+		link := regexpFind(page, `href="(/jobs\?[^"]*town_id=`+itoa(town)+`[^"]*)"`)
+		if link == "" || !strings.Contains(link, "q=") {
+			t.Fatalf("town facet link %q", link)
+		}
+	})
+	t.Run("the zone and town pages list the postings", func(t *testing.T) {
+		for _, path := range []string{"/zone", "/towns/" + itoa(town), "/"} {
+			body := string(h.do(req{method: "GET", path: path, headers: html}).body)
+			if !strings.Contains(body, "氩弧焊工") {
+				t.Errorf("%s lacks the posting", path)
+			}
+		}
+	})
+	t.Run("a bad parameter on the page is a 400 page, not a 500", func(t *testing.T) {
+		r := h.do(req{method: "GET", path: "/jobs?per_page=999", headers: html})
+		if r.status != 400 || !strings.Contains(string(r.body), "per_page") {
+			t.Fatalf("%d", r.status)
+		}
+	})
+}
+
+func regexpFind(s, pattern string) string {
+	m := regexp.MustCompile(pattern).FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }
