@@ -357,3 +357,22 @@ func regexpFind(s, pattern string) string {
 	}
 	return m[1]
 }
+
+// TestNothingLostBetweenCommitAndIndex: a posting committed by a process that died before
+// writing to the index (here: one whose indexer never ran) is indexed by the next process.
+func TestNothingLostBetweenCommitAndIndex(t *testing.T) {
+	meiliURL, key := testsvc.Meili(t)
+	prefix := testsvc.UniqueName(t, "c") + "_"
+	dbURL := testsvc.Databases(t)[0].URL
+	dead := newHarness(t, harnessOpts{databaseURL: dbURL, meiliURL: meiliURL, meiliKey: key, indexPrefix: prefix})
+	ent := dead.verifiedEnterprise("13600000701", "MA0P0701", "定襄法兰专业镇")
+	r := dead.do(req{method: "POST", path: "/api/v1/jobs", token: ent.Token, body: dead.posting("热处理工", "负责锻件热处理,倒班,包吃住。", "热处理工", dead.townID("定襄法兰专业镇"), models.Today(time.Now().AddDate(0, 0, 30)))})
+	if r.status != 201 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if n, _ := dead.store.OutboxPending(context.Background()); n == 0 {
+		t.Fatal("the change left no outbox row")
+	}
+	next := newHarness(t, harnessOpts{databaseURL: dbURL, meiliURL: meiliURL, meiliKey: key, indexPrefix: prefix, indexing: true})
+	eventually(t, "the next process indexed it", func() bool { titles, _ := next.hits("q=" + url.QueryEscape("热处理")); return len(titles) == 1 })
+}

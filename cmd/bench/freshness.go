@@ -84,18 +84,12 @@ func waitSearchable(ctx context.Context, hc *http.Client, base, word string, id 
 	defer tick.Stop()
 	for time.Now().Before(deadline) {
 		var ans struct {
-			Hits []struct {
-				ID int64 `json:"id"`
-			} `json:"hits"`
+			Hits []idHit `json:"hits"`
 		}
 		if err := callJSON(ctx, hc, http.MethodGet, path, "", nil, http.StatusOK, &ans); err != nil {
 			return false, err
 		}
-		if slices.ContainsFunc(ans.Hits, func(h struct {
-			ID int64 `json:"id"`
-		}) bool {
-			return h.ID == id
-		}) {
+		if slices.ContainsFunc(ans.Hits, func(h idHit) bool { return h.ID == id }) {
 			return true, nil
 		}
 		select {

@@ -67,6 +67,11 @@ func (s searcher) send(ctx context.Context, q preparedQuery, keep bool) ([]byte,
 	return body, nil
 }
 
+// idHit is a search hit as far as the benchmark looks at it.
+type idHit struct {
+	ID int64 `json:"id"`
+}
+
 // queryCheck is what both ways found for one query.
 type queryCheck struct {
 	Label    string `json:"label"`
@@ -89,16 +94,12 @@ func checkEquivalence(ctx context.Context, api, raw searcher, qs []preparedQuery
 			return nil, err
 		}
 		var ans struct {
-			Total int64 `json:"total"`
-			Hits  []struct {
-				ID int64 `json:"id"`
-			} `json:"hits"`
+			Total int64   `json:"total"`
+			Hits  []idHit `json:"hits"`
 		}
 		var meili struct {
-			TotalHits int64 `json:"totalHits"`
-			Hits      []struct {
-				ID int64 `json:"id"`
-			} `json:"hits"`
+			TotalHits int64   `json:"totalHits"`
+			Hits      []idHit `json:"hits"`
 		}
 		if err := json.Unmarshal(a, &ans); err != nil {
 			return nil, fmt.Errorf("api answer to %q: %w", q.Label, err)
