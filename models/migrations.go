@@ -135,4 +135,77 @@ var migrations = []migration{
 		)`,
 		`CREATE INDEX job_reports_open ON job_reports (status, created_at)`,
 	}},
+	{Version: 3, Name: "seekers, applications, saved searches, notifications, fairs", Statements: []string{
+		`ALTER TABLE jobs ADD COLUMN views INTEGER NOT NULL DEFAULT 0`,
+		`CREATE TABLE seeker_profiles (
+			user_id BIGINT PRIMARY KEY REFERENCES users(id),
+			desired_occupations TEXT NOT NULL DEFAULT '[]',
+			desired_town_ids TEXT NOT NULL DEFAULT '[]',
+			expected_salary INTEGER NOT NULL DEFAULT 0,
+			education TEXT NOT NULL,
+			skills TEXT NOT NULL DEFAULT '[]',
+			resume TEXT NOT NULL DEFAULT '',
+			updated_at {{ts}} NOT NULL
+		)`,
+		`CREATE TABLE applications (
+			id {{id}},
+			job_id BIGINT NOT NULL REFERENCES jobs(id),
+			seeker_id BIGINT NOT NULL REFERENCES users(id),
+			status TEXT NOT NULL CHECK (status IN ('submitted', 'viewed', 'interview', 'offered', 'hired', 'rejected', 'withdrawn')),
+			created_at {{ts}} NOT NULL,
+			updated_at {{ts}} NOT NULL,
+			UNIQUE (job_id, seeker_id)
+		)`,
+		`CREATE INDEX applications_seeker ON applications (seeker_id)`,
+		`CREATE TABLE application_events (
+			id {{id}},
+			application_id BIGINT NOT NULL REFERENCES applications(id),
+			status TEXT NOT NULL,
+			actor_user_id BIGINT NOT NULL REFERENCES users(id),
+			at {{ts}} NOT NULL
+		)`,
+		`CREATE INDEX application_events_application ON application_events (application_id)`,
+		`CREATE TABLE saved_searches (
+			id {{id}},
+			user_id BIGINT NOT NULL REFERENCES users(id),
+			name TEXT NOT NULL,
+			query TEXT NOT NULL,
+			feed_token TEXT NOT NULL UNIQUE,
+			checked_until BIGINT NOT NULL,
+			created_at {{ts}} NOT NULL
+		)`,
+		`CREATE INDEX saved_searches_user ON saved_searches (user_id)`,
+		`CREATE TABLE notifications (
+			id {{id}},
+			user_id BIGINT NOT NULL REFERENCES users(id),
+			saved_search_id BIGINT NOT NULL REFERENCES saved_searches(id) ON DELETE CASCADE,
+			job_id BIGINT NOT NULL REFERENCES jobs(id),
+			title TEXT NOT NULL,
+			created_at {{ts}} NOT NULL,
+			read_at {{ts}},
+			UNIQUE (saved_search_id, job_id)
+		)`,
+		`CREATE INDEX notifications_user ON notifications (user_id, read_at)`,
+		`CREATE TABLE fairs (
+			id {{id}},
+			name TEXT NOT NULL,
+			organizer_level TEXT NOT NULL CHECK (organizer_level IN ('provincial', 'municipal', 'other')),
+			held_on TEXT NOT NULL,
+			venue TEXT NOT NULL,
+			standard_booth_fee_yuan INTEGER NOT NULL CHECK (standard_booth_fee_yuan >= 0),
+			booth_capacity INTEGER NOT NULL CHECK (booth_capacity > 0),
+			created_by BIGINT NOT NULL REFERENCES users(id),
+			created_at {{ts}} NOT NULL
+		)`,
+		`CREATE TABLE booths (
+			id {{id}},
+			fair_id BIGINT NOT NULL REFERENCES fairs(id),
+			enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
+			fee_yuan INTEGER NOT NULL,
+			fee_waived BOOLEAN NOT NULL,
+			waiver_basis TEXT NOT NULL,
+			created_at {{ts}} NOT NULL,
+			UNIQUE (fair_id, enterprise_id)
+		)`,
+	}},
 }

@@ -32,6 +32,12 @@ type JobQuery struct {
 	Sort           string // "", "relevance", "newest" or "salary_desc"
 	Page, PerPage  int    // 0 means the default (1 and 20)
 	Today          int    // yyyymmdd, required: postings that expired before it are not found
+
+	// Set by the portal itself, never from request parameters:
+	TownIDs     []int64 // any of these towns (recommendations)
+	PostedAfter int64   // unix seconds: only postings posted later (saved-search alerts)
+	MatchAny    bool    // a posting matching any query word is found, best matches first
+	SortNear    *Geo    // nearest first, after the sort above
 }
 
 // JobHit is one posting in a search answer.
@@ -188,6 +194,16 @@ func (q JobQuery) filter() []string {
 	if q.Zone != "" {
 		f = append(f, "zone = "+quoteFilterValue(q.Zone))
 	}
+	if len(q.TownIDs) > 0 {
+		ids := make([]string, len(q.TownIDs))
+		for i, id := range q.TownIDs {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		f = append(f, "town_id IN ["+strings.Join(ids, ", ")+"]")
+	}
+	if q.PostedAfter > 0 {
+		f = append(f, "posted_at > "+strconv.FormatInt(q.PostedAfter, 10))
+	}
 	if q.Near != nil {
 		f = append(f, fmt.Sprintf("_geoRadius(%s, %s, %d)", strconv.FormatFloat(q.Near.Lat, 'f', -1, 64),
 			strconv.FormatFloat(q.Near.Lng, 'f', -1, 64), q.RadiusKm*1000))
@@ -217,10 +233,19 @@ func (c *Client) SearchJobs(ctx context.Context, q JobQuery) (JobResult, error) 
 	}
 	page, perPage := q.pageAndSize()
 	hitsPerPage := int64(perPage)
+	sort := jobSorts[q.Sort]
+	if q.SortNear != nil {
+		sort = append(slices.Clone(sort), fmt.Sprintf("_geoPoint(%s, %s):asc", strconv.FormatFloat(q.SortNear.Lat, 'f', -1, 64),
+			strconv.FormatFloat(q.SortNear.Lng, 'f', -1, 64)))
+	}
+	strategy := meilisearch.All
+	if q.MatchAny {
+		strategy = meilisearch.Frequency
+	}
 	req := &meilisearch.SearchRequest{
 		Query:                 q.Q,
 		Filter:                q.filter(),
-		Sort:                  jobSorts[q.Sort],
+		Sort:                  sort,
 		Page:                  int64(page),
 		HitsPerPage:           &hitsPerPage,
 		Facets:                []string{"town_id", "industry", "education", "employment_type"},
@@ -230,7 +255,7 @@ func (c *Client) SearchJobs(ctx context.Context, q JobQuery) (JobResult, error) 
 		HighlightPostTag:      highlightPost,
 		AttributesToCrop:      []string{"description"},
 		CropLength:            60,
-		MatchingStrategy:      meilisearch.All,
+		MatchingStrategy:      strategy,
 		Locales:               []string{chineseLocale},
 	}
 	ctx, cancel := context.WithTimeout(ctx, searchTimeout)

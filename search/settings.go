@@ -34,7 +34,7 @@ var jobSynonyms = mutualSynonyms(synonymsJSON)
 var (
 	// The order is deliberate: a match in the title outranks one in the description.
 	jobSearchable  = []string{"title", "occupation", "enterprise_name", "town_name", "county", "industry", "description", bigramsAttribute}
-	jobFilterable  = []string{"town_id", "industry", "education", "employment_type", "salary_max", "expires_on", "zone", "enterprise_id", "_geo"}
+	jobFilterable  = []string{"town_id", "industry", "education", "employment_type", "salary_max", "expires_on", "zone", "enterprise_id", "posted_at", "_geo"}
 	jobSortable    = []string{"posted_at", "salary_max", "_geo"}
 	jobLocalized   = []string{"title", "description", "occupation", "enterprise_name", "town_name", "county", "industry", bigramsAttribute}
 	jobRankingRule = []string{
