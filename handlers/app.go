@@ -21,7 +21,9 @@ type Deps struct {
 	Store  *models.Store
 	Search *search.Client
 	Redis  *redis.Client // nil when REDIS_URL is unset
-	Log    *slog.Logger
+	// RedisPrefix starts every Redis key ("portal:" by default).
+	RedisPrefix string
+	Log         *slog.Logger
 	// LoginLimit bounds login attempts per phone and per IP; zero values take the defaults.
 	LoginLimit RateLimit
 	// SecureCookies marks the session cookie Secure (behind HTTPS).
@@ -73,7 +75,10 @@ func New(d Deps) (*App, error) {
 	if a.login.Window == 0 {
 		a.login = RateLimit{PerPhone: 10, PerIP: 100, Window: 15 * time.Minute}
 	}
-	a.limiter = newLimiter(d.Redis, d.Log)
+	if d.RedisPrefix == "" {
+		d.RedisPrefix = "portal:"
+	}
+	a.limiter = newLimiter(d.Redis, d.RedisPrefix, d.Log)
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -118,6 +123,7 @@ func (a *App) routes() {
 	r.Get("/readyz", a.readyz)
 	r.Get("/metrics", a.metricsHandler())
 	r.Get("/api/openapi.yaml", serveOpenAPI)
+	r.Get("/feeds/saved/:token", a.savedFeed)
 
 	api := r.Group("/api/v1")
 	api.Post("/auth/register", a.register)
@@ -146,6 +152,26 @@ func (a *App) routes() {
 	api.Post("/jobs/:id/reports", a.reportJob)
 	api.Get("/reports", a.requireRole(models.RoleReviewer), a.listReports)
 	api.Post("/reports/:id/resolve", a.requireRole(models.RoleReviewer), a.resolveReport)
+
+	seeker := a.requireRole(models.RoleSeeker)
+	api.Put("/me/profile", seeker, a.putProfile)
+	api.Get("/me/profile", seeker, a.getProfile)
+	api.Get("/me/applications", seeker, a.myApplications)
+	api.Get("/me/recommendations", seeker, a.recommendations)
+	api.Post("/me/saved-searches", seeker, a.saveSearch)
+	api.Get("/me/saved-searches", seeker, a.listSavedSearches)
+	api.Delete("/me/saved-searches/:id", seeker, a.deleteSavedSearch)
+	api.Get("/me/notifications", seeker, a.notifications)
+	api.Post("/me/notifications/read", seeker, a.markRead)
+	api.Post("/jobs/:id/applications", seeker, a.apply)
+	api.Get("/jobs/:id/applications", a.requireRole(models.RoleEnterprise), a.jobApplications)
+	api.Get("/jobs/:id/stats", a.requireRole(models.RoleEnterprise), a.jobStats)
+	api.Patch("/applications/:id", a.requireRole(models.RoleSeeker, models.RoleEnterprise), a.moveApplication)
+
+	api.Post("/fairs", a.requireRole(models.RoleReviewer), a.createFair)
+	api.Get("/fairs", a.listFairs)
+	api.Get("/fairs/:id/booths", a.fairExhibitors)
+	api.Post("/fairs/:id/booths", a.requireRole(models.RoleEnterprise), a.bookBooth)
 	api.Use(func(c *fiber.Ctx) error { return models.NotFound("API route " + c.Method() + " " + c.Path()) })
 
 	a.pageRoutes()

@@ -42,6 +42,23 @@ func TestRoutesByRole(t *testing.T) {
 		{"POST", "/api/v1/jobs/1/reports", []string{anyone}},
 		{"GET", "/api/v1/reports", []string{models.RoleReviewer}},
 		{"POST", "/api/v1/reports/1/resolve", []string{models.RoleReviewer}},
+		{"PUT", "/api/v1/me/profile", []string{models.RoleSeeker}},
+		{"GET", "/api/v1/me/profile", []string{models.RoleSeeker}},
+		{"GET", "/api/v1/me/applications", []string{models.RoleSeeker}},
+		{"GET", "/api/v1/me/recommendations", []string{models.RoleSeeker}},
+		{"POST", "/api/v1/me/saved-searches", []string{models.RoleSeeker}},
+		{"GET", "/api/v1/me/saved-searches", []string{models.RoleSeeker}},
+		{"DELETE", "/api/v1/me/saved-searches/1", []string{models.RoleSeeker}},
+		{"GET", "/api/v1/me/notifications", []string{models.RoleSeeker}},
+		{"POST", "/api/v1/me/notifications/read", []string{models.RoleSeeker}},
+		{"POST", "/api/v1/jobs/1/applications", []string{models.RoleSeeker}},
+		{"GET", "/api/v1/jobs/1/applications", []string{models.RoleEnterprise}},
+		{"GET", "/api/v1/jobs/1/stats", []string{models.RoleEnterprise}},
+		{"PATCH", "/api/v1/applications/1", []string{models.RoleSeeker, models.RoleEnterprise}},
+		{"POST", "/api/v1/fairs", []string{models.RoleReviewer}},
+		{"GET", "/api/v1/fairs", []string{anyone}},
+		{"GET", "/api/v1/fairs/1/booths", []string{anyone}},
+		{"POST", "/api/v1/fairs/1/booths", []string{models.RoleEnterprise}},
 	}
 	for _, rt := range routes {
 		for _, role := range []string{"", models.RoleSeeker, models.RoleEnterprise, models.RoleProvider, models.RoleReviewer} {

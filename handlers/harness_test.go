@@ -44,6 +44,7 @@ type harnessOpts struct {
 	meiliURL    string // overrides the shared test server (e.g. a dead address)
 	meiliKey    string
 	indexPrefix string // shares an index between harnesses
+	redisPrefix string // shares rate-limit counters between harnesses
 	login       RateLimit
 	indexing    bool          // apply index settings and run the outbox indexer
 	poll        time.Duration // the indexer's poll without wake-ups (default 1 s)
@@ -101,7 +102,10 @@ func newHarness(t *testing.T, opts harnessOpts) *harness {
 	if opts.poll != 0 {
 		indexer.WithPoll(opts.poll)
 	}
-	app, err := New(Deps{Store: store, Search: meili, Redis: rdb, Log: log, LoginLimit: opts.login, Indexer: indexer, Now: now})
+	if opts.redisPrefix == "" {
+		opts.redisPrefix = testsvc.UniqueName(t, "rl") + ":"
+	}
+	app, err := New(Deps{Store: store, Search: meili, Redis: rdb, RedisPrefix: opts.redisPrefix, Log: log, LoginLimit: opts.login, Indexer: indexer, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,6 +133,7 @@ func (a *App) jobPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	a.countView(c, v.Job)
 	return a.render(c, "job", fiber.Map{"Title": v.Title, "Job": v.Job, "Closed": v.Closed})
 }
 

@@ -1,8 +1,9 @@
 package handlers
 
 import (
+	"context"
+	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -94,7 +95,18 @@ func (a *App) getJob(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	a.countView(c, v.Job)
 	return c.JSON(v)
+}
+
+// countView adds a view to the posting's statistics unless its own enterprise is looking.
+func (a *App) countView(c *fiber.Ctx, j models.Job) {
+	if models.RequireOwner(currentUser(c), j) == nil {
+		return
+	}
+	if err := a.store.CountView(c.UserContext(), j.ID); err != nil {
+		a.log.Warn("view not counted", "job_id", j.ID, "err", err)
+	}
 }
 
 func (a *App) myJobs(c *fiber.Ctx) error {
@@ -187,61 +199,22 @@ func (a *App) townNames(c *fiber.Ctx) (map[int64]string, error) {
 	return names, nil
 }
 
-// jobQuery reads the search parameters; numbers that are not numbers are 400 naming the
-// parameter, and the search package checks the values.
+// jobQuery reads the search parameters of the request.
 func (a *App) jobQuery(c *fiber.Ctx) (search.JobQuery, error) {
-	q := search.JobQuery{
-		Q: strings.TrimSpace(c.Query("q")), Industry: strings.TrimSpace(c.Query("industry")), Education: c.Query("education"),
-		EmploymentType: c.Query("employment_type"), Zone: c.Query("zone"), Sort: c.Query("sort"), Today: search.Day(a.now()),
+	v := url.Values{}
+	for k, val := range c.Queries() {
+		v.Set(k, val)
 	}
-	if len([]rune(q.Q)) > 100 {
-		return q, badParam("q", "must be at most 100 characters")
+	q, _, err := search.ParseJobQuery(v, a.townPlace(c.UserContext()), search.Day(a.now()))
+	return q, err
+}
+
+// townPlace looks a town's coordinates up for near_town_id.
+func (a *App) townPlace(ctx context.Context) search.TownPlace {
+	return func(id int64) (search.Geo, error) {
+		t, err := a.store.Town(ctx, id)
+		return search.Geo{Lat: t.Lat, Lng: t.Lng}, err
 	}
-	if len([]rune(q.Industry)) > 50 {
-		return q, badParam("industry", "must be at most 50 characters")
-	}
-	ints := []struct {
-		name string
-		dst  *int
-	}{{"salary_min", &q.SalaryMin}, {"radius_km", &q.RadiusKm}, {"page", &q.Page}, {"per_page", &q.PerPage}}
-	for _, p := range ints {
-		if v := c.Query(p.name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return q, badParam(p.name, "must be a whole number")
-			}
-			*p.dst = n
-		}
-	}
-	for _, p := range []struct {
-		name string
-		dst  *int64
-	}{{"town_id", &q.TownID}} {
-		if v := c.Query(p.name); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n <= 0 {
-				return q, badParam(p.name, "must be a town id")
-			}
-			*p.dst = n
-		}
-	}
-	if v := c.Query("near_town_id"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			return q, badParam("near_town_id", "must be a town id")
-		}
-		t, err := a.store.Town(c.UserContext(), id)
-		if err != nil {
-			return q, badParam("near_town_id", "no such town")
-		}
-		q.Near = &search.Geo{Lat: t.Lat, Lng: t.Lng}
-		if q.RadiusKm == 0 {
-			q.RadiusKm = 30
-		}
-	} else if c.Query("radius_km") != "" {
-		return q, badParam("radius_km", "needs near_town_id")
-	}
-	return q, nil
 }
 
 func badParam(name, msg string) error {

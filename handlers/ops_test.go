@@ -47,8 +47,9 @@ func TestLoginIsRateLimited(t *testing.T) {
 	})
 	t.Run("in Redis: two portal processes share the count", func(t *testing.T) {
 		url := testsvc.RedisURL(t)
-		a := newHarness(t, harnessOpts{login: limits, redisURL: url})
-		b := newHarness(t, harnessOpts{login: limits, redisURL: url})
+		shared := testsvc.UniqueName(t, "rl") + ":"
+		a := newHarness(t, harnessOpts{login: limits, redisURL: url, redisPrefix: shared})
+		b := newHarness(t, harnessOpts{login: limits, redisURL: url, redisPrefix: shared})
 		phone := fmt.Sprintf("135%08d", time.Now().UnixNano()%100000000) // a fresh key in the shared Redis
 		attempt(a, phone).problem(t, 401, "unauthorized")
 		attempt(b, phone).problem(t, 401, "unauthorized")

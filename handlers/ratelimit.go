@@ -19,16 +19,17 @@ type Limiter interface {
 
 // newLimiter counts in Redis when it is configured, so several portal processes share the
 // counts, and in process otherwise or while Redis is unreachable.
-func newLimiter(rdb *redis.Client, log *slog.Logger) Limiter {
+func newLimiter(rdb *redis.Client, prefix string, log *slog.Logger) Limiter {
 	mem := &memoryLimiter{windows: map[string]*window{}}
 	if rdb == nil {
 		return mem
 	}
-	return &redisLimiter{rdb: rdb, fallback: mem, log: log}
+	return &redisLimiter{rdb: rdb, prefix: prefix + "rl:", fallback: mem, log: log}
 }
 
 type redisLimiter struct {
 	rdb      *redis.Client
+	prefix   string
 	fallback *memoryLimiter
 	log      *slog.Logger
 	// downUntil (unix nanoseconds) skips Redis for a while after a failure, so an outage
@@ -51,7 +52,7 @@ func (l *redisLimiter) Allow(ctx context.Context, key string, limit int, win tim
 	}
 	ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()
-	res, err := allowScript.Run(ctx, l.rdb, []string{"portal:rl:" + key}, win.Milliseconds()).Int64Slice()
+	res, err := allowScript.Run(ctx, l.rdb, []string{l.prefix + key}, win.Milliseconds()).Int64Slice()
 	if err != nil || len(res) != 2 {
 		l.log.Warn("rate limiter: redis unavailable, counting in process", "err", err, "retry_in", redisRetryAfter.String())
 		l.downUntil.Store(time.Now().Add(redisRetryAfter).UnixNano())

@@ -34,10 +34,11 @@ type JobQuery struct {
 	Today          int    // yyyymmdd, required: postings that expired before it are not found
 
 	// Set by the portal itself, never from request parameters:
-	TownIDs     []int64 // any of these towns (recommendations)
-	PostedAfter int64   // unix seconds: only postings posted later (saved-search alerts)
-	MatchAny    bool    // a posting matching any query word is found, best matches first
-	SortNear    *Geo    // nearest first, after the sort above
+	TownIDs     []int64  // any of these towns (recommendations)
+	EducationIn []string // any of these education requirements (recommendations); whitelisted values only
+	PostedAfter int64    // unix seconds: only postings posted later (saved-search alerts)
+	MatchAny    bool     // a posting matching any query word is found, best matches first
+	SortNear    *Geo     // nearest first, after the sort above
 }
 
 // JobHit is one posting in a search answer.
@@ -200,6 +201,15 @@ func (q JobQuery) filter() []string {
 			ids[i] = strconv.FormatInt(id, 10)
 		}
 		f = append(f, "town_id IN ["+strings.Join(ids, ", ")+"]")
+	}
+	if len(q.EducationIn) > 0 {
+		vals := make([]string, 0, len(q.EducationIn))
+		for _, e := range q.EducationIn {
+			if slices.Contains(Educations, e) {
+				vals = append(vals, quoteFilterValue(e))
+			}
+		}
+		f = append(f, "education IN ["+strings.Join(vals, ", ")+"]")
 	}
 	if q.PostedAfter > 0 {
 		f = append(f, "posted_at > "+strconv.FormatInt(q.PostedAfter, 10))

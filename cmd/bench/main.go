@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -46,14 +47,15 @@ type options struct {
 }
 
 // requestsPerSide is about how many timed searches each way the latency run makes when
-// -rounds is not given.
+// -rounds is not given, at the default -duration of 10 s; a shorter -duration (a quick run)
+// makes proportionally fewer.
 const requestsPerSide = 2000
 
 func main() {
 	var o options
 	flag.IntVar(&o.n, "n", 100000, "synthetic postings to generate and import")
 	flag.Int64Var(&o.seed, "seed", 1, "generator seed: the same seed gives the same postings on the same day")
-	flag.IntVar(&o.rounds, "rounds", 0, fmt.Sprintf("timed rounds of every query each way (0: about %d requests a side)", requestsPerSide))
+	flag.IntVar(&o.rounds, "rounds", 0, fmt.Sprintf("timed rounds of every query each way (0: about %d requests a side per 10 s of -duration)", requestsPerSide))
 	flag.IntVar(&o.warmup, "warmup", 3, "untimed rounds of every query each way before the timed ones")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each throughput run")
 	flag.IntVar(&o.clients, "clients", 8, "concurrent clients of the throughput runs")
@@ -130,6 +132,7 @@ func (p progress) step(format string, args ...any) {
 
 // benchmark sets everything up in tmp and takes every measurement in turn.
 func benchmark(ctx context.Context, o options, root, tmp string, cat catalog, sup *supervisor, p progress) (report, error) {
+	loadBefore := loadAverage()
 	p.step("building the portal")
 	bin, err := buildPortal(ctx, root, tmp)
 	if err != nil {
@@ -152,7 +155,12 @@ func benchmark(ctx context.Context, o options, root, tmp string, cat catalog, su
 			return report{}, err
 		}
 	}
-	emp, towns, err := createEmployer(ctx, databaseURL, []byte(secret))
+	// A running portal has applied the index settings before anyone imports.
+	index := search.New(meili.url, meili.masterKey, "")
+	if err := index.EnsureIndexes(ctx); err != nil {
+		return report{}, fmt.Errorf("index settings: %w", err)
+	}
+	emp, towns, err := createEmployer(ctx, databaseURL, []byte(secret), index)
 	if err != nil {
 		return report{}, err
 	}
@@ -163,10 +171,6 @@ func benchmark(ctx context.Context, o options, root, tmp string, cat catalog, su
 	csvPath := filepath.Join(tmp, "postings.csv")
 	if err := writePostingsFile(csvPath, cat, o.n, o.seed, time.Now()); err != nil {
 		return report{}, err
-	}
-	// A running portal has applied the index settings before anyone imports.
-	if err := search.New(meili.url, meili.masterKey, "").EnsureIndexes(ctx); err != nil {
-		return report{}, fmt.Errorf("index settings: %w", err)
 	}
 
 	p.step("timing portal import jobs")
@@ -206,7 +210,8 @@ func benchmark(ctx context.Context, o options, root, tmp string, cat catalog, su
 	}
 	rounds := o.rounds
 	if rounds == 0 {
-		rounds = (requestsPerSide + len(qs) - 1) / len(qs)
+		perSide := requestsPerSide * o.duration.Seconds() / 10
+		rounds = max(3, int(math.Ceil(perSide/float64(len(qs)))))
 	}
 	p.step("search latency: %d queries × %d rounds each way, one client", len(qs), rounds)
 	lat, err := measureLatency(ctx, api, rawS, qs, o.warmup, rounds)
@@ -214,12 +219,13 @@ func benchmark(ctx context.Context, o options, root, tmp string, cat catalog, su
 		return report{}, err
 	}
 	p.step("throughput straight to Meilisearch: %d clients for %s", o.clients, o.duration)
-	thrRaw, err := measureThroughput(ctx, rawSearcher(meili, search.JobsIndex, 2*o.clients), qs, o.clients, o.duration)
+	clock := cpuClock{portal: srv.pid(), meili: meili.proc.pid(), self: os.Getpid()}
+	thrRaw, err := measureThroughput(ctx, rawSearcher(meili, search.JobsIndex, 2*o.clients), qs, o.clients, o.duration, clock)
 	if err != nil {
 		return report{}, err
 	}
 	p.step("throughput through the portal API: %d clients for %s", o.clients, o.duration)
-	thrAPI, err := measureThroughput(ctx, apiSearcher(base, 2*o.clients), qs, o.clients, o.duration)
+	thrAPI, err := measureThroughput(ctx, apiSearcher(base, 2*o.clients), qs, o.clients, o.duration, clock)
 	if err != nil {
 		return report{}, err
 	}
@@ -236,7 +242,8 @@ func benchmark(ctx context.Context, o options, root, tmp string, cat catalog, su
 	p.step("done")
 
 	f := figures{
-		machine: machine{CPUs: runtime.NumCPU(), CPU: cpuModel(), Go: runtime.Version(), Meilisearch: meili.version},
+		machine: machine{CPUs: runtime.NumCPU(), CPU: cpuModel(), Go: runtime.Version(), Meilisearch: meili.version,
+			LoadBefore: loadBefore, LoadAfter: loadAverage()},
 		settings: settings{Postings: o.n, Seed: o.seed, Queries: len(qs), WarmupRounds: o.warmup, Rounds: rounds,
 			Clients: o.clients, DurationSeconds: o.duration.Seconds(), FreshPostings: o.fresh},
 		imp: imp, raw: raw, checks: checks, lat: lat, thrAPI: thrAPI, thrRaw: thrRaw, fresh: fresh, portal: portalMem, meili: meiliMem,
@@ -278,4 +285,18 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// loadAverage is the machine's 1, 5 and 15 minute load averages: other work on the machine
+// shows in the figures.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " / ")
 }

@@ -197,23 +197,51 @@ func flatten(byQuery [][]time.Duration) []time.Duration {
 	return all
 }
 
-// throughput is how many searches a number of clients completed in a fixed time.
+// throughput is how many searches a number of clients completed in a fixed time, and the
+// CPU each process spent on one of them.
 type throughput struct {
 	Clients   int     `json:"clients"`
 	Seconds   float64 `json:"seconds"`
 	Requests  int     `json:"requests"`
 	Errors    int     `json:"errors"`
 	PerSecond float64 `json:"per_second"`
+	CPU       cpuUse  `json:"cpu_ms_per_request"`
+}
+
+// cpuUse is the CPU time each process spent per request of a run, in milliseconds.
+type cpuUse struct {
+	Portal      float64 `json:"portal"`
+	Meilisearch float64 `json:"meilisearch"`
+	Client      float64 `json:"client"`
+}
+
+// cpuClock reads the CPU time used by the portal, Meilisearch and the benchmark itself.
+type cpuClock struct {
+	portal, meili, self int // process ids
+}
+
+func (c cpuClock) read() [3]time.Duration {
+	return [3]time.Duration{cpuTime(c.portal), cpuTime(c.meili), cpuTime(c.self)}
+}
+
+// perRequest divides the CPU time spent between two readings by n requests.
+func perRequest(before, after [3]time.Duration, n int) cpuUse {
+	if n == 0 {
+		return cpuUse{}
+	}
+	each := func(i int) float64 { return ms(after[i]-before[i]) / float64(n) }
+	return cpuUse{Portal: each(0), Meilisearch: each(1), Client: each(2)}
 }
 
 // measureThroughput has clients send the queries in turn, back to back, for d; each client
 // starts at a different query. A request in flight at the end is completed and counted.
-func measureThroughput(ctx context.Context, s searcher, qs []preparedQuery, clients int, d time.Duration) (throughput, error) {
+func measureThroughput(ctx context.Context, s searcher, qs []preparedQuery, clients int, d time.Duration, clock cpuClock) (throughput, error) {
 	var wg sync.WaitGroup
 	counts := make([]int, clients)
 	errs := make([]int, clients)
 	var firstErr error
 	var once sync.Once
+	cpuBefore := clock.read()
 	start := time.Now()
 	end := start.Add(d)
 	for c := range clients {
@@ -238,6 +266,7 @@ func measureThroughput(ctx context.Context, s searcher, qs []preparedQuery, clie
 		t.Errors += errs[c]
 	}
 	t.PerSecond = float64(t.Requests) / t.Seconds
+	t.CPU = perRequest(cpuBefore, clock.read(), t.Requests)
 	if t.Requests == 0 {
 		return t, fmt.Errorf("%s throughput: every request failed: %w", s.name, firstErr)
 	}

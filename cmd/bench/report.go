@@ -29,6 +29,8 @@ type machine struct {
 	CPU         string `json:"cpu"`
 	Go          string `json:"go"`
 	Meilisearch string `json:"meilisearch"`
+	LoadBefore  string `json:"load_average_before"` // of the whole machine, when the measurements began
+	LoadAfter   string `json:"load_average_after"`
 }
 
 // settings are the flags of the run.
@@ -196,8 +198,8 @@ func (r report) markdown() string {
 	var b strings.Builder
 	s, m := r.Settings, r.Machine
 	fmt.Fprintf(&b, "# Portal benchmark, %s\n\n", r.Date)
-	fmt.Fprintf(&b, "%d CPUs (%s), %s, Meilisearch %s. %d postings (seed %d); %d queries × %d rounds each way after %d warm-up rounds, one client, interleaved; throughput %d clients × %.0f s each way; %d postings for freshness.\n\n",
-		m.CPUs, m.CPU, m.Go, m.Meilisearch, s.Postings, s.Seed, s.Queries, s.Rounds, s.WarmupRounds, s.Clients, s.DurationSeconds, s.FreshPostings)
+	fmt.Fprintf(&b, "%d CPUs (%s), %s, Meilisearch %s; load average %s before, %s after. %d postings (seed %d); %d queries × %d rounds each way after %d warm-up rounds, one client, interleaved; throughput %d clients × %.0f s each way; %d postings for freshness.\n\n",
+		m.CPUs, m.CPU, m.Go, m.Meilisearch, m.LoadBefore, m.LoadAfter, s.Postings, s.Seed, s.Queries, s.Rounds, s.WarmupRounds, s.Clients, s.DurationSeconds, s.FreshPostings)
 	b.WriteString(r.table())
 
 	ix := r.Indexing
@@ -229,6 +231,8 @@ func (r report) markdown() string {
 	b.WriteString("\n## Throughput, freshness, memory\n\n")
 	fmt.Fprintf(&b, "- %d clients: API %d requests in %.1f s (%d errors), raw %d in %.1f s (%d errors).\n",
 		th.API.Clients, th.API.Requests, th.API.Seconds, th.API.Errors, th.Raw.Requests, th.Raw.Seconds, th.Raw.Errors)
+	fmt.Fprintf(&b, "- CPU per search (ms): API run — portal %.2f, Meilisearch %.2f, benchmark client %.2f; raw run — portal %.2f, Meilisearch %.2f, benchmark client %.2f.\n",
+		th.API.CPU.Portal, th.API.CPU.Meilisearch, th.API.CPU.Client, th.Raw.CPU.Portal, th.Raw.CPU.Meilisearch, th.Raw.CPU.Client)
 	fmt.Fprintf(&b, "- Freshness over %d postings: p50 %.0f ms, p99 %.0f ms, max %.0f ms; the POST itself p50 %.1f ms.\n",
 		fr.Postings, fr.Delay.P50, fr.Delay.P99, fr.Delay.Max, fr.Create.P50)
 	fmt.Fprintf(&b, "- `portal serve` VmRSS %.1f MB, VmHWM %.1f MB; Meilisearch VmRSS %.0f MB.\n", r.Memory.PortalRSS, r.Memory.PortalPeak, r.Memory.MeiliRSS)

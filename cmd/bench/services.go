@@ -331,3 +331,25 @@ func readMemory(pid int) (memory, error) {
 	}
 	return m, sc.Err()
 }
+
+// cpuTime is the CPU time (user and system) a process has used so far, from
+// /proc/<pid>/stat; 0 where there is no /proc.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces: count the fields after its ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 || i+2 > len(b) {
+		return 0
+	}
+	fields := strings.Fields(string(b[i+2:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	// utime and stime are fields 14 and 15, in ticks of 1/100 s (USER_HZ on Linux).
+	user, _ := strconv.ParseInt(fields[11], 10, 64)
+	system, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(user+system) * 10 * time.Millisecond
+}

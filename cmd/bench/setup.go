@@ -7,6 +7,7 @@ import (
 
 	"portal/models"
 	"portal/personal"
+	"portal/search"
 )
 
 // benchTown is the professional town of the benchmark's enterprise.
@@ -21,9 +22,11 @@ type employer struct {
 
 // createEmployer opens the store the way the portal does (same DATABASE_URL and secret) and
 // makes a reviewer and a verified enterprise of a professional town, as SeedDemo does. It
-// returns the employer and every town, for the generator and the queries.
-func createEmployer(ctx context.Context, databaseURL string, secret []byte) (employer, []models.Town, error) {
-	store, err := models.Open(ctx, databaseURL, secret, slog.New(slog.DiscardHandler))
+// then applies the outbox to the index, as a running portal would have done long before
+// anyone imports. It returns the employer and every town, for the generator and the queries.
+func createEmployer(ctx context.Context, databaseURL string, secret []byte, meili *search.Client) (employer, []models.Town, error) {
+	log := slog.New(slog.DiscardHandler)
+	store, err := models.Open(ctx, databaseURL, secret, log)
 	if err != nil {
 		return employer{}, nil, err
 	}
@@ -53,7 +56,7 @@ func createEmployer(ctx context.Context, databaseURL string, secret []byte) (emp
 	}
 	// 91 (enterprise) 140000 (Shanxi) + an organisation code with its check character.
 	org := "B0000001" + string(personal.MakeOrgCodeCheck("B0000001"))
-	ent, err := store.CreateEnterprise(ctx, login.User, models.EnterpriseInput{Name: "【基准测试】清徐晋源老陈醋有限公司",
+	ent, err := store.CreateEnterprise(ctx, login.User, models.EnterpriseInput{Name: "【基准测试】清徐晋源酿造有限公司",
 		USCC: personal.MakeUSCC("91140000" + org), TownID: &town.ID, Industry: "食醋酿造"})
 	if err != nil {
 		return emp, nil, fmt.Errorf("enterprise: %w", err)
@@ -63,5 +66,8 @@ func createEmployer(ctx context.Context, databaseURL string, secret []byte) (emp
 		return emp, nil, fmt.Errorf("verify enterprise: %w", err)
 	}
 	emp.EnterpriseID = ent.ID
+	if err := search.NewIndexer(store, meili, nil, log).WaitIdle(ctx); err != nil {
+		return emp, nil, fmt.Errorf("apply the outbox: %w", err)
+	}
 	return emp, towns, nil
 }

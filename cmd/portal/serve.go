@@ -45,6 +45,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	defer stopWorkers()
 	go func() {
 		ensureIndexes(workers, meili, log)
+		go search.NewAlerter(store, meili, log, time.Now).Run(workers, time.Minute)
 		indexer.Run(workers)
 	}()
 

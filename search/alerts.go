@@ -1,0 +1,101 @@
+package search
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"portal/models"
+)
+
+// Alerter turns new postings that match saved searches into notifications.
+type Alerter struct {
+	store  *models.Store
+	client *Client
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// alertOverlap re-reads a little before the last check, so a posting indexed a moment after
+// it was posted is not missed; the unique notification row keeps it from counting twice.
+const alertOverlap = 5 * time.Minute
+
+// NewAlerter makes an alerter on the given clock.
+func NewAlerter(store *models.Store, client *Client, log *slog.Logger, now func() time.Time) *Alerter {
+	return &Alerter{store: store, client: client, log: log, now: now}
+}
+
+// Run checks every saved search every interval until ctx ends.
+func (al *Alerter) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := al.Check(ctx); err != nil {
+			al.log.Warn("saved-search alerts not checked", "err", err)
+		} else if n > 0 {
+			al.log.Info("saved-search alerts", "notifications", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Check runs every saved search for postings newer than its last check and records them as
+// notifications; it returns how many it added.
+func (al *Alerter) Check(ctx context.Context) (int, error) {
+	searches, err := al.store.AllSavedSearches(ctx)
+	if err != nil {
+		return 0, err
+	}
+	now := al.now()
+	added := 0
+	for _, ss := range searches {
+		n, err := al.checkOne(ctx, ss, now)
+		if err != nil {
+			return added, err
+		}
+		added += n
+	}
+	return added, nil
+}
+
+func (al *Alerter) checkOne(ctx context.Context, ss models.SavedSearch, now time.Time) (int, error) {
+	jobs, err := al.Matches(ctx, ss, ss.CheckedUntil-int64(alertOverlap.Seconds()), now, 50)
+	if err != nil {
+		return 0, err
+	}
+	return al.store.Notify(ctx, ss, jobs, now.Unix())
+}
+
+// Matches runs a saved search for postings posted after since (unix seconds), newest first.
+func (al *Alerter) Matches(ctx context.Context, ss models.SavedSearch, since int64, now time.Time, limit int) ([]models.Job, error) {
+	v, err := url.ParseQuery(ss.Query)
+	if err != nil {
+		return nil, err
+	}
+	q, _, err := ParseJobQuery(v, al.townPlace(ctx), Day(now))
+	if err != nil {
+		return nil, err
+	}
+	q.Sort, q.PostedAfter, q.Page, q.PerPage = "newest", since, 1, limit
+	res, err := al.client.SearchJobs(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	return al.store.JobsByIDs(ctx, ids)
+}
+
+func (al *Alerter) townPlace(ctx context.Context) TownPlace {
+	return func(id int64) (Geo, error) {
+		t, err := al.store.Town(ctx, id)
+		return Geo{Lat: t.Lat, Lng: t.Lng}, err
+	}
+}
