@@ -134,7 +134,13 @@ func (a *App) jobPage(c *fiber.Ctx) error {
 		return err
 	}
 	a.countView(c, v.Job)
-	return a.render(c, "job", fiber.Map{"Title": v.Title, "Job": v.Job, "Closed": v.Closed})
+	applied := false
+	if u := currentUser(c); u.Role == models.RoleSeeker {
+		if applied, err = a.store.HasApplied(c.UserContext(), u.ID, v.ID); err != nil {
+			return err
+		}
+	}
+	return a.render(c, "job", fiber.Map{"Title": v.Title, "Job": v.Job, "Closed": v.Closed, "Applied": applied})
 }
 
 func (a *App) reportSubmit(c *fiber.Ctx) error {

@@ -135,6 +135,18 @@ func (a *App) pageRoutes() {
 	r.Get("/jobs/:id", a.jobPage)
 	r.Post("/jobs/:id/report", a.reportSubmit)
 	r.Get("/zone", a.zonePage)
+	r.Get("/fairs", a.fairsPage)
+	r.Post("/fairs/:id/book", append(ent, a.bookSubmit)...)
+	r.Get("/console/jobs/:id/applicants", append(ent, a.applicantsPage)...)
+	r.Post("/console/applications/:id/move", append(ent, a.moveApplicationSubmit)...)
+	sk := []fiber.Handler{a.pageLogin, a.requireRole(models.RoleSeeker)}
+	r.Post("/console/profile", append(sk, a.profileSubmit)...)
+	r.Post("/jobs/:id/apply", append(sk, a.applySubmit)...)
+	r.Post("/console/applications/:id/withdraw", append(sk, a.withdrawSubmit)...)
+	r.Post("/console/saved-searches", append(sk, a.saveSearchSubmit)...)
+	r.Post("/console/saved-searches/:id/delete", append(sk, a.deleteSavedSubmit)...)
+	r.Post("/console/notifications/read", append(sk, a.readSubmit)...)
+	r.Post("/console/fairs", a.pageLogin, a.requireRole(models.RoleReviewer), a.createFairSubmit)
 	r.Get("/towns/:id", a.townPage)
 }
 
@@ -234,6 +246,8 @@ func (a *App) consoleData(c *fiber.Ctx, data fiber.Map) error {
 		} else {
 			return err
 		}
+	case models.RoleSeeker:
+		return a.seekerConsole(c, data)
 	case models.RoleReviewer:
 		unverified := false
 		queue, err := a.store.Enterprises(ctx, models.EnterpriseFilter{Verified: &unverified})

@@ -226,3 +226,13 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// HasApplied says whether the seeker has an application to the posting.
+func (s *Store) HasApplied(ctx context.Context, seekerID, jobID int64) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Application{}).Where("seeker_id = ? AND job_id = ?", seekerID, jobID).Count(&n).Error
+	return n > 0, err
+}
+
+// NextMoves lists where the posting's enterprise may move an application from status.
+func NextMoves(status string) []string { return enterpriseMoves[status] }

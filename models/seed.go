@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -74,12 +75,52 @@ func (s *Store) SeedReference(ctx context.Context) (SeedReport, error) {
 type demoEnterprise struct {
 	phone, name, industry, town, body8 string
 	leading                            bool
+	jobs                               []demoJob
+}
+
+// demoJob is a demo posting: title, occupation, description, salary range, education.
+type demoJob struct {
+	title, occupation, description string
+	min, max                       int
+	education                      string
 }
 
 var demoEnterprises = []demoEnterprise{
-	{"13900000001", "【演示】定襄宏达法兰锻造有限公司", "法兰锻造", "定襄法兰专业镇", "D0000001", true},
-	{"13900000002", "【演示】清徐福源老陈醋有限公司", "食醋酿造", "清徐老陈醋专业镇", "D0000002", true},
-	{"13900000003", "【演示】祁县晶华玻璃器皿有限公司", "玻璃器皿", "祁县玻璃器皿专业镇", "D0000003", false},
+	{"13900000001", "【演示】定襄宏达法兰锻造有限公司", "法兰锻造", "定襄法兰专业镇", "D0000001", true, []demoJob{
+		{"【演示】招聘电焊工", "电焊工", "负责法兰盘焊接,持焊工证优先,包吃住,月休四天。", 6500, 9500, "不限"},
+		{"【演示】锻造工", "锻造工", "负责自由锻、模锻操作,有锻造经验优先,两班倒。", 6000, 9000, "初中"},
+		{"【演示】数控车工", "数控车工", "负责法兰数控车床加工,会看图纸,能独立编程。", 7000, 10000, "中专"},
+	}},
+	{"13900000002", "【演示】清徐福源老陈醋有限公司", "食醋酿造", "清徐老陈醋专业镇", "D0000002", true, []demoJob{
+		{"【演示】老陈醋酿造工", "食醋酿造工", "负责老陈醋蒸、酵、熏、淋、陈等工序,传统工艺,师傅带教。", 4500, 6500, "不限"},
+		{"【演示】质检员", "质检员", "负责原料与成品检验,做好检验记录,有食品检验经验优先。", 4500, 6000, "高中"},
+		{"【演示】电商运营", "电子商务师", "负责网店日常运营与直播带货,熟悉主流电商平台。", 5000, 8000, "大专"},
+	}},
+	{"13900000003", "【演示】祁县晶华玻璃器皿有限公司", "玻璃器皿", "祁县玻璃器皿专业镇", "D0000003", false, []demoJob{
+		{"【演示】玻璃制品工", "玻璃制品工", "负责玻璃器皿成型与退火,能适应倒班,包住宿。", 5000, 7500, "不限"},
+		{"【演示】叉车司机", "叉车司机", "负责仓库装卸和转运,持叉车证上岗。", 5000, 7000, "不限"},
+	}},
+}
+
+// demoJobs posts the demo vacancies of an enterprise that has none yet.
+func (s *Store) demoJobs(ctx context.Context, u User, e Enterprise, jobs []demoJob) error {
+	if existing, err := s.Jobs(ctx, JobFilter{EnterpriseID: e.ID, Limit: 1}); err != nil || len(existing) > 0 {
+		return err
+	}
+	now := time.Now()
+	for _, d := range jobs {
+		in := JobInput{Title: d.title, Description: d.description, Occupation: d.occupation, TownID: *e.TownID,
+			SalaryMin: d.min, SalaryMax: d.max, Headcount: 3, Education: d.education, EmploymentType: "full_time",
+			ExpiresOn: now.In(China).AddDate(0, 0, 60).Format(DateLayout)}
+		j, err := s.CreateJob(ctx, u, in, now)
+		if err != nil {
+			return fmt.Errorf("demo posting %s: %w", d.title, err)
+		}
+		if err := s.db.WithContext(ctx).Model(&Job{ID: j.ID}).Update("demo", true).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SeedDemo adds demo accounts (a seeker, a provider, a reviewer and three verified
@@ -108,7 +149,10 @@ func (s *Store) SeedDemo(ctx context.Context) (SeedReport, error) {
 			return rep, err
 		}
 		rep.DemoAccounts = append(rep.DemoAccounts, a)
-		if _, err := s.EnterpriseOf(ctx, u.ID); err == nil {
+		if e, err := s.EnterpriseOf(ctx, u.ID); err == nil {
+			if err := s.demoJobs(ctx, u, e, d.jobs); err != nil {
+				return rep, err
+			}
 			continue
 		}
 		var town Town
@@ -125,7 +169,10 @@ func (s *Store) SeedDemo(ctx context.Context) (SeedReport, error) {
 			return rep, err
 		}
 		leading := d.leading
-		if _, err := s.VerifyEnterprise(ctx, reviewer, e.ID, VerifyInput{LeadingIndustry: &leading}); err != nil {
+		if e, err = s.VerifyEnterprise(ctx, reviewer, e.ID, VerifyInput{LeadingIndustry: &leading}); err != nil {
+			return rep, err
+		}
+		if err := s.demoJobs(ctx, u, e, d.jobs); err != nil {
 			return rep, err
 		}
 	}

@@ -183,3 +183,92 @@ func TestBrowserPostAndFind(t *testing.T) {
 		t.Fatalf("posting page for the seeker %q", facts)
 	}
 }
+
+// login signs a browser in through the login page.
+func login(t *testing.T, ctx context.Context, base, phone, password string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(chromedp.ID("phone"), phone),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Submit(`form[action="/login"]`),
+		chromedp.WaitVisible(`form[action="/logout"]`),
+	)
+	if err != nil {
+		t.Fatalf("log in %s: %v", phone, err)
+	}
+}
+
+// TestBrowserApplyAndInterview: a demo seeker applies to a demo posting with one click, the
+// enterprise invites it to an interview from its applicants page, and the seeker sees it.
+func TestBrowserApplyAndInterview(t *testing.T) {
+	env := testEnv(t, "")
+	for _, args := range [][]string{{"migrate"}, {"seed", "--demo"}} {
+		if out, err := command(t, env, "", args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	p := start(t, env)
+	eventually(t, "the demo postings are searchable", func() bool {
+		a := p.call("GET", "/api/v1/jobs?q=%E9%94%BB%E9%80%A0", "", nil) // 锻造
+		return a.status == 200 && len(a.body["hits"].([]any)) > 0
+	})
+
+	seeker := browser(t)
+	login(t, seeker, p.base, "13900000010", "demo-pass-2022")
+	err := chromedp.Do(seeker,
+		chromedp.Navigate(p.base+"/jobs?q=%E9%94%BB%E9%80%A0%E5%B7%A5"), // 锻造工
+		chromedp.WaitVisible(`article.job header a`),
+		chromedp.Click(`article.job header a`),
+		chromedp.WaitVisible(`form[action$="/apply"] button`),
+		chromedp.Click(`form[action$="/apply"] button`),
+		chromedp.WaitVisible(`.badge.ok`),
+	)
+	if err != nil {
+		t.Fatalf("apply with one click: %v", err)
+	}
+	if got := text(t, seeker, "article footer"); !strings.Contains(got, "已投递") {
+		t.Fatalf("after applying the page says %q", got)
+	}
+
+	ent := browser(t)
+	login(t, ent, p.base, "13900000001", "demo-pass-2022")
+	err = chromedp.Do(ent,
+		chromedp.Navigate(p.base+"/console"),
+		chromedp.WaitVisible(`a[href$="/applicants"]`),
+	)
+	if err != nil {
+		t.Fatalf("open the console: %v", err)
+	}
+	// The posting the seeker applied to is the 锻造工 one: open its applicants.
+	href, err := chromedp.Run(ent, chromedp.Evaluate[string](`[...document.querySelectorAll("tr")].find(r => r.textContent.includes("锻造工")).querySelector("a[href$='/applicants']").getAttribute("href")`))
+	if err != nil {
+		t.Fatalf("find the applicants link: %v", err)
+	}
+	err = chromedp.Do(ent,
+		chromedp.Navigate(p.base+href),
+		chromedp.WaitReady(`input[name="status"][value="interview"]`),
+	)
+	if err != nil {
+		t.Fatalf("open the applicants: %v", err)
+	}
+	// Press the 邀请面试 button of the applicant's row.
+	if _, err := chromedp.Run(ent, chromedp.Evaluate[bool](`(() => { document.querySelector('input[name="status"][value="interview"]').form.querySelector("button").click(); return true })()`)); err != nil {
+		t.Fatalf("press invite: %v", err)
+	}
+	err = chromedp.Do(ent, chromedp.WaitReady(`input[name="status"][value="offered"]`))
+	if err != nil {
+		t.Fatalf("invite to interview: %v", err)
+	}
+	if row := text(t, ent, "tbody tr"); !strings.Contains(row, "邀请面试") || !strings.Contains(row, "13900000010") {
+		t.Fatalf("applicants row %q", row)
+	}
+
+	err = chromedp.Do(seeker, chromedp.Navigate(p.base+"/console"), chromedp.WaitVisible(`#apps-h`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if apps := text(t, seeker, `section[aria-labelledby="apps-h"]`); !strings.Contains(apps, "邀请面试") || !strings.Contains(apps, "已投递") {
+		t.Fatalf("the seeker's applications say %q", apps)
+	}
+}
