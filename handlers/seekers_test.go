@@ -300,3 +300,55 @@ func TestFairBoothFees(t *testing.T) {
 		})
 	}
 }
+
+func TestSeekerAndFairPages(t *testing.T) {
+	h := newHarness(t, harnessOpts{indexing: true})
+	html := map[string]string{"Accept": "text/html"}
+	form := func(cookie, path string, values map[string]string) response {
+		page := h.do(req{method: "GET", path: "/console", cookie: cookie, headers: html})
+		values["_csrf"] = csrfIn(t, page.body)
+		return h.do(req{method: "POST", path: path, cookie: cookie, contentType: "application/x-www-form-urlencoded", headers: html, raw: formBody(values)})
+	}
+	seeker := h.account(models.RoleSeeker, "13700000601")
+	t.Run("the profile form saves lists written with Chinese commas", func(t *testing.T) {
+		r := form(seeker.Token, "/console/profile", map[string]string{"desired_occupations": "焊工,钳工", "skills": "氩弧焊、二保焊", "education": "高中", "expected_salary": "6000"})
+		if r.status != 303 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		p, _ := h.store.Profile(context.Background(), seeker.User, seeker.User.ID)
+		if strings.Join(p.DesiredOccupations, "|") != "焊工|钳工" || strings.Join(p.Skills, "|") != "氩弧焊|二保焊" || p.ExpectedSalary != 6000 {
+			t.Fatalf("%+v", p)
+		}
+	})
+	t.Run("a bad salary comes back beside its field", func(t *testing.T) {
+		r := form(seeker.Token, "/console/profile", map[string]string{"education": "高中", "expected_salary": "999999"})
+		if r.status != 422 || !strings.Contains(string(r.body), `id="expected_salary-error"`) {
+			t.Fatalf("%d", r.status)
+		}
+	})
+	t.Run("an enterprise books a booth on the fairs page and sees the fee and basis", func(t *testing.T) {
+		rev := h.account(models.RoleReviewer, "13700000609")
+		if r := form(rev.Token, "/console/fairs", map[string]string{"name": "省人社厅专业镇专场", "organizer_level": "provincial",
+			"held_on": models.Today(time.Now().AddDate(0, 1, 0)), "venue": "太原", "standard_booth_fee_yuan": "600", "booth_capacity": "20"}); r.status != 303 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		ent := h.verifiedEnterprise("13700000602", "MA0C0602", "定襄法兰专业镇")
+		fairs, _ := h.store.Fairs(context.Background())
+		r := form(ent.Token, "/fairs/"+itoa(fairs[0].ID)+"/book", map[string]string{})
+		if r.status != 200 || !strings.Contains(string(r.body), "免收展位费") || !strings.Contains(string(r.body), "第二条") {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		again := form(ent.Token, "/fairs/"+itoa(fairs[0].ID)+"/book", map[string]string{})
+		if again.status != 409 || !strings.Contains(string(again.body), "already has a booth") {
+			t.Fatalf("%d", again.status)
+		}
+	})
+}
+
+func formBody(values map[string]string) []byte {
+	v := url.Values{}
+	for k, val := range values {
+		v.Set(k, val)
+	}
+	return []byte(v.Encode())
+}
