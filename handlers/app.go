@@ -28,6 +28,8 @@ type Deps struct {
 	LoginLimit RateLimit
 	// SecureCookies marks the session cookie Secure (behind HTTPS).
 	SecureCookies bool
+	// FilesDir is where uploaded evidence is kept (FILES_DIR).
+	FilesDir string
 	// Indexer applies posting changes to search; Now is the clock (tests move it).
 	Indexer *search.Indexer
 	Now     func() time.Time
@@ -42,18 +44,19 @@ type RateLimit struct {
 
 // App holds the routes' shared state.
 type App struct {
-	store   *models.Store
-	search  *search.Client
-	redis   *redis.Client
-	log     *slog.Logger
-	limiter Limiter
-	login   RateLimit
-	secure  bool
-	pages   map[string]*template.Template
-	metrics *metrics
-	indexer *search.Indexer
-	now     func() time.Time
-	Fiber   *fiber.App
+	store    *models.Store
+	search   *search.Client
+	redis    *redis.Client
+	log      *slog.Logger
+	limiter  Limiter
+	login    RateLimit
+	secure   bool
+	pages    map[string]*template.Template
+	metrics  *metrics
+	indexer  *search.Indexer
+	now      func() time.Time
+	filesDir string
+	Fiber    *fiber.App
 }
 
 // today is the current date as the posting rules read it.
@@ -65,7 +68,10 @@ const requestTimeout = 15 * time.Second
 // New builds the Fiber application with every route.
 func New(d Deps) (*App, error) {
 	a := &App{store: d.Store, search: d.Search, redis: d.Redis, log: d.Log, login: d.LoginLimit, secure: d.SecureCookies,
-		indexer: d.Indexer, now: d.Now}
+		indexer: d.Indexer, now: d.Now, filesDir: d.FilesDir}
+	if a.filesDir == "" {
+		a.filesDir = "var/files"
+	}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -172,6 +178,28 @@ func (a *App) routes() {
 	api.Get("/fairs", a.listFairs)
 	api.Get("/fairs/:id/booths", a.fairExhibitors)
 	api.Post("/fairs/:id/booths", a.requireRole(models.RoleEnterprise), a.bookBooth)
+
+	provider, reviewer := a.requireRole(models.RoleProvider), a.requireRole(models.RoleReviewer)
+	api.Post("/providers", provider, a.createProvider)
+	api.Get("/providers", reviewer, a.listProviders)
+	api.Post("/providers/:id/verify", reviewer, a.verifyProvider)
+	api.Post("/programs", provider, a.createProgram)
+	api.Get("/programs", a.searchPrograms)
+	api.Get("/me/programs", a.requireRole(models.RoleProvider, models.RoleReviewer), a.myPrograms)
+	api.Get("/programs/:id", a.getProgram)
+	api.Post("/programs/:id/approve", reviewer, a.approveProgram)
+	api.Post("/programs/:id/close", provider, a.closeProgram)
+	api.Post("/programs/:id/enrolments", a.requireRole(models.RoleProvider, models.RoleSeeker), a.enrol)
+	api.Get("/programs/:id/enrolments", a.requireRole(models.RoleProvider, models.RoleReviewer), a.roster)
+	api.Put("/programs/:id/attendance/:date", provider, a.putAttendance)
+	api.Get("/programs/:id/attendance/:date", a.requireRole(models.RoleProvider, models.RoleReviewer), a.getAttendance)
+	api.Get("/programs/:id/outcome", a.requireRole(models.RoleProvider, models.RoleReviewer), a.outcome)
+	api.Post("/enrolments/:id/accept", provider, a.changeEnrolment("accept"))
+	api.Post("/enrolments/:id/complete", provider, a.changeEnrolment("complete"))
+	api.Post("/enrolments/:id/withdraw", provider, a.changeEnrolment("withdraw"))
+	api.Post("/enrolments/:id/employment", provider, a.recordEmployment)
+	api.Get("/enrolments/:id/evidence", a.requireRole(models.RoleProvider, models.RoleReviewer), a.evidenceFile)
+	api.Post("/enrolments/:id/reveal-id", reviewer, a.revealID)
 	api.Use(func(c *fiber.Ctx) error { return models.NotFound("API route " + c.Method() + " " + c.Path()) })
 
 	a.pageRoutes()

@@ -51,9 +51,10 @@ func (s *Store) AckOutbox(ctx context.Context, ids []int64) error {
 func (s *Store) JobsForIndex(ctx context.Context, entries []OutboxEntry) (found []Job, missing []int64, err error) {
 	var jobIDs, entIDs []int64
 	for _, e := range entries {
-		if e.Entity == "job" {
+		switch e.Entity {
+		case "job":
 			jobIDs = append(jobIDs, e.EntityID)
-		} else {
+		case "enterprise":
 			entIDs = append(entIDs, e.EntityID)
 		}
 	}

@@ -172,11 +172,81 @@ func (ix *Indexer) applyBatch(ctx context.Context) (int, error) {
 			return 0, err
 		}
 	}
+	if err := ix.applyPrograms(ctx, entries, day); err != nil {
+		return 0, err
+	}
 	ids := make([]int64, len(entries))
 	for i, e := range entries {
 		ids[i] = e.ID
 	}
 	return len(entries), ix.store.AckOutbox(ctx, ids)
+}
+
+// applyPrograms rebuilds the program documents named by outbox entries: approved programs
+// that have not ended are searchable, the others leave the index.
+func (ix *Indexer) applyPrograms(ctx context.Context, entries []models.OutboxEntry, day string) error {
+	var ids []int64
+	for _, e := range entries {
+		if e.Entity == "program" {
+			ids = append(ids, e.EntityID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	programs, err := ix.store.ProgramsForIndex(ctx, ids)
+	if err != nil {
+		return err
+	}
+	return ix.client.syncPrograms(ctx, programs, ids, day)
+}
+
+// syncPrograms upserts the searchable programs of a batch and deletes the rest of ids.
+func (c *Client) syncPrograms(ctx context.Context, programs []models.Program, ids []int64, day string) error {
+	var docs []ProgramDoc
+	keep := map[int64]bool{}
+	for _, p := range programs {
+		if p.Status == models.ProgramApproved && p.EndOn >= day {
+			docs = append(docs, ProgramDocumentOf(p))
+			keep[p.ID] = true
+		}
+	}
+	var gone []int64
+	for _, id := range ids {
+		if !keep[id] {
+			gone = append(gone, id)
+		}
+	}
+	if len(docs) > 0 {
+		if err := c.UpsertPrograms(ctx, docs); err != nil {
+			return err
+		}
+	}
+	if len(gone) > 0 {
+		return c.DeletePrograms(ctx, gone)
+	}
+	return nil
+}
+
+// ProgramDocumentOf turns a program (with provider, town and partner loaded) into its
+// search document.
+func ProgramDocumentOf(p models.Program) ProgramDoc {
+	d := ProgramDoc{ID: p.ID, Name: p.Name, Occupation: p.Occupation, Mode: p.Mode, ProviderID: p.ProviderID, TownID: p.TownID,
+		StartOn: dateInt(p.StartOn), EndOn: dateInt(p.EndOn), PlannedDays: p.PlannedDays, Capacity: p.Capacity}
+	if p.ApprovedDays != nil {
+		d.ApprovedDays = *p.ApprovedDays
+	}
+	if p.Provider != nil {
+		d.ProviderName = p.Provider.Name
+	}
+	if p.Partner != nil {
+		d.PartnerName = p.Partner.Name
+	}
+	if p.Town != nil {
+		d.TownName = p.Town.Name
+		d.Geo = &Geo{Lat: p.Town.Lat, Lng: p.Town.Lng}
+	}
+	return d
 }
 
 // Reindex rebuilds the index from the database into a fresh index and swaps it in; changes
@@ -202,6 +272,16 @@ func (ix *Indexer) Reindex(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	if err := ix.store.TouchJobsSince(ctx, started.Add(-time.Second)); err != nil {
+		return n, err
+	}
+	err = ix.store.EachProgram(ctx, func(ps []models.Program) error {
+		ids := make([]int64, len(ps))
+		for i, p := range ps {
+			ids[i] = p.ID
+		}
+		return ix.client.syncPrograms(ctx, ps, ids, day)
+	})
+	if err != nil {
 		return n, err
 	}
 	_, err = ix.Drain(ctx)

@@ -31,7 +31,7 @@ func TestReindexJobs(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	c := indexedClient(t, []JobDoc{job(1, "旧岗位 A")})
-	live := []string{c.IndexUID(JobsIndex)}
+	live := []string{c.IndexUID(JobsIndex), c.IndexUID(ProgramsIndex)}
 
 	t.Run("the rebuilt index replaces the live one", func(t *testing.T) {
 		n, err := c.ReindexJobs(ctx, yieldAll([]JobDoc{job(2, "招聘电焊工 B")}, nil, []JobDoc{job(3, "老陈醋酿造工 C")}))

@@ -93,8 +93,10 @@ func (c *Client) EnsureIndexes(ctx context.Context) error {
 	if err := c.ensureIndex(ctx, admin, uid); err != nil {
 		return err
 	}
-	_, err = c.applyJobSettings(ctx, admin, uid)
-	return err
+	if _, err = c.applyJobSettings(ctx, admin, uid); err != nil {
+		return err
+	}
+	return c.ensureProgramsIndex(ctx, admin)
 }
 
 func (c *Client) ensureIndex(ctx context.Context, admin meilisearch.ServiceManager, uid string) error {

@@ -49,7 +49,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		indexer.Run(workers)
 	}()
 
-	app, err := handlers.New(handlers.Deps{Store: store, Search: meili, Redis: rdb, Log: log, Indexer: indexer})
+	app, err := handlers.New(handlers.Deps{Store: store, Search: meili, Redis: rdb, Log: log, Indexer: indexer, FilesDir: cfg.FilesDir})
 	if err != nil {
 		return err
 	}
