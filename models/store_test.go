@@ -31,7 +31,7 @@ func eachStore(t *testing.T, fn func(t *testing.T, s *Store)) {
 	}
 }
 
-func openTestStore(t *testing.T, url string) *Store {
+func openTestStore(t testing.TB, url string) *Store {
 	t.Helper()
 	ctx := context.Background()
 	s, err := Open(ctx, url, testSecret, slog.New(slog.NewTextHandler(io.Discard, nil)))
