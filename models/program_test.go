@@ -96,7 +96,7 @@ func TestTrainingStoryWithHandComputedFigures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if e.IDNumberMasked != idNumber(i + 1)[:6]+"********"+idNumber(i + 1)[14:] || strings.Contains(e.IDNumberEnc, idNumber(i + 1)) {
+			if e.IDNumberMasked != idNumber(i + 1)[:6]+"********"+idNumber(i + 1)[14:] || strings.Contains(e.IDNumberEnc, idNumber(i+1)) {
 				t.Fatalf("the ID number is not protected: %+v", e)
 			}
 			ids[n] = e.ID
