@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,8 +22,7 @@ type importResult struct {
 	Total         time.Duration // the whole command, start to exit
 	Indexing      time.Duration // the "indexed in" part it prints: draining the outbox
 	Storing       time.Duration // the rest: reading, checking and storing the rows
-	Tasks         int           // Meilisearch document tasks the drain made
-	MeiliBusy     time.Duration // the sum of those tasks' processing times
+	Meili         taskStats     // the document tasks the drain made
 }
 
 var (
@@ -55,42 +56,81 @@ func timeImport(ctx context.Context, sup *supervisor, portalBin, logPath string,
 	if res.BadRows > 0 {
 		return res, fmt.Errorf("portal import refused %d generated rows:\n%s", res.BadRows, tail(out, 20))
 	}
-	res.Tasks, res.MeiliBusy, _, err = documentTasks(ctx, meili, search.JobsIndex, since)
+	res.Meili, err = documentTasks(ctx, meili, search.JobsIndex, since)
 	return res, err
 }
 
-// documentTasks sums the document tasks of an index enqueued after since: how many, how long
-// Meilisearch worked on them, and the time from the first enqueued to the last finished.
-func documentTasks(ctx context.Context, meili meiliServer, uid string, since time.Time) (int, time.Duration, time.Duration, error) {
+// taskStats is what Meilisearch tells of the document tasks of one run.
+type taskStats struct {
+	Tasks int
+	Busy  time.Duration // time during which at least one of them was being processed
+	Span  time.Duration // first enqueued → last finished
+	// FirstTenth and LastTenth are the mean processing time of the first and the last tenth
+	// of the tasks: how the cost of a batch grows with the index (tasks processed together
+	// share one batch's time, so these mean something for tasks processed one by one).
+	FirstTenth, LastTenth time.Duration
+}
+
+// documentTasks reads the document tasks of an index enqueued after since.
+func documentTasks(ctx context.Context, meili meiliServer, uid string, since time.Time) (taskStats, error) {
 	admin := meilisearch.New(meili.url, meilisearch.WithAPIKey(meili.adminKey), meilisearch.WithCustomClient(plainHTTPClient(2)))
 	q := &meilisearch.TasksQuery{IndexUIDS: []string{uid}, Types: []meilisearch.TaskType{meilisearch.TaskTypeDocumentAdditionOrUpdate},
 		AfterEnqueuedAt: since.Add(-time.Second), Limit: 1000}
-	var n int
-	var busy time.Duration
-	var first, last time.Time
+	var tasks []meilisearch.Task
 	for {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		page, err := admin.GetTasks(cctx, q)
 		cancel()
 		if err != nil {
-			return 0, 0, 0, fmt.Errorf("meilisearch tasks of %s: %w", uid, err)
+			return taskStats{}, fmt.Errorf("meilisearch tasks of %s: %w", uid, err)
 		}
-		for _, t := range page.Results {
-			n++
-			busy += t.FinishedAt.Sub(t.StartedAt)
-			if first.IsZero() || t.EnqueuedAt.Before(first) {
-				first = t.EnqueuedAt
-			}
-			if t.FinishedAt.After(last) {
-				last = t.FinishedAt
-			}
-		}
+		tasks = append(tasks, page.Results...)
 		if page.Next == 0 || len(page.Results) == 0 {
 			break
 		}
 		q.From = page.Next
 	}
-	return n, busy, last.Sub(first), nil
+	if len(tasks) == 0 {
+		return taskStats{}, nil
+	}
+	slices.SortFunc(tasks, func(a, b meilisearch.Task) int { return cmp.Compare(a.UID, b.UID) })
+	st := taskStats{Tasks: len(tasks)}
+	first, last := tasks[0].EnqueuedAt, tasks[0].FinishedAt
+	var busyUntil time.Time
+	for _, t := range tasks {
+		first, last = minTime(first, t.EnqueuedAt), maxTime(last, t.FinishedAt)
+		// Tasks of one batch overlap: count each stretch of work once.
+		start := maxTime(t.StartedAt, busyUntil)
+		if t.FinishedAt.After(start) {
+			st.Busy += t.FinishedAt.Sub(start)
+		}
+		busyUntil = maxTime(busyUntil, t.FinishedAt)
+	}
+	st.Span = last.Sub(first)
+	tenth := max(1, len(tasks)/10)
+	mean := func(ts []meilisearch.Task) time.Duration {
+		var sum time.Duration
+		for _, t := range ts {
+			sum += t.FinishedAt.Sub(t.StartedAt)
+		}
+		return sum / time.Duration(len(ts))
+	}
+	st.FirstTenth, st.LastTenth = mean(tasks[:tenth]), mean(tasks[len(tasks)-tenth:])
+	return st, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // rawIndexResult is Meilisearch indexing the same documents on its own: every batch sent
@@ -100,8 +140,7 @@ type rawIndexResult struct {
 	BatchSize int
 	Batches   int
 	Wall      time.Duration // first batch sent → last task succeeded
-	MeiliSpan time.Duration // first task enqueued → last task finished, as Meilisearch tells it
-	MeiliBusy time.Duration // the sum of the tasks' processing times
+	Meili     taskStats
 }
 
 // rawIndexPrefix names the second index the raw indexing fills.
@@ -152,7 +191,7 @@ func timeRawIndexing(ctx context.Context, meili meiliServer, batchSize int) (raw
 	}
 	res.Wall = time.Since(started)
 	res.Batches = len(tasks)
-	if _, res.MeiliBusy, res.MeiliSpan, err = documentTasks(ctx, meili, uid, since); err != nil {
+	if res.Meili, err = documentTasks(ctx, meili, uid, since); err != nil {
 		return res, err
 	}
 	dctx, cancel := context.WithTimeout(ctx, time.Minute)
