@@ -147,6 +147,23 @@ func (a *App) pageRoutes() {
 	r.Post("/console/saved-searches/:id/delete", append(sk, a.deleteSavedSubmit)...)
 	r.Post("/console/notifications/read", append(sk, a.readSubmit)...)
 	r.Post("/console/fairs", a.pageLogin, a.requireRole(models.RoleReviewer), a.createFairSubmit)
+	rv := []fiber.Handler{a.pageLogin, a.requireRole(models.RoleReviewer)}
+	r.Post("/console/reviewer/providers/:id/verify", append(rv, a.verifyProviderSubmit)...)
+	r.Post("/console/reviewer/programs/:id/approve", append(rv, a.approveProgramSubmit)...)
+	r.Get("/programs", a.programsPage)
+	r.Get("/programs/:id", a.programPage)
+	r.Post("/programs/:id/join", append(sk, a.joinSubmit)...)
+	pv := []fiber.Handler{a.pageLogin, a.requireRole(models.RoleProvider)}
+	r.Post("/console/provider/profile", append(pv, a.providerProfileSubmit)...)
+	r.Get("/console/programs/new", append(pv, a.newProgramPage)...)
+	r.Post("/console/programs", append(pv, a.createProgramSubmit)...)
+	r.Get("/console/programs/:id", append(pv, a.programConsole)...)
+	r.Post("/console/programs/:id/roll", append(pv, a.rollSubmit)...)
+	r.Post("/console/programs/:id/enrol", append(pv, a.enrolSubmit)...)
+	r.Post("/console/programs/:id/close", append(pv, a.closeProgramSubmit)...)
+	r.Post("/console/enrolments/:id/complete", append(pv, a.enrolmentActionSubmit("complete"))...)
+	r.Post("/console/enrolments/:id/accept", append(pv, a.enrolmentActionSubmit("accept"))...)
+	r.Post("/console/enrolments/:id/employment", append(pv, a.employmentSubmit)...)
 	r.Get("/towns/:id", a.townPage)
 }
 
@@ -248,6 +265,8 @@ func (a *App) consoleData(c *fiber.Ctx, data fiber.Map) error {
 		}
 	case models.RoleSeeker:
 		return a.seekerConsole(c, data)
+	case models.RoleProvider:
+		return a.providerConsole(c, data)
 	case models.RoleReviewer:
 		unverified := false
 		queue, err := a.store.Enterprises(ctx, models.EnterpriseFilter{Verified: &unverified})
@@ -256,6 +275,12 @@ func (a *App) consoleData(c *fiber.Ctx, data fiber.Map) error {
 		}
 		data["Queue"] = queue
 		if data["Reports"], err = a.store.Reports(ctx, "open"); err != nil {
+			return err
+		}
+		if data["ProviderQueue"], err = a.store.Providers(ctx, &unverified); err != nil {
+			return err
+		}
+		if data["ProgramQueue"], err = a.store.Programs(ctx, models.ProgramFilter{Status: models.ProgramPending}); err != nil {
 			return err
 		}
 	}

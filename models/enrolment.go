@@ -224,3 +224,10 @@ func (s *Store) MyEnrolments(ctx context.Context, seeker User) ([]Enrolment, err
 	err := s.db.WithContext(ctx).Where("seeker_id = ?", seeker.ID).Order("id DESC").Find(&es).Error
 	return es, err
 }
+
+// ProgramOfEnrolment names the program an enrolment belongs to.
+func (s *Store) ProgramOfEnrolment(ctx context.Context, id int64) (int64, error) {
+	var e Enrolment
+	err := s.db.WithContext(ctx).Select("program_id").First(&e, id).Error
+	return e.ProgramID, notFoundOr(err, "enrolment")
+}
