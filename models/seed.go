@@ -176,7 +176,80 @@ func (s *Store) SeedDemo(ctx context.Context) (SeedReport, error) {
 			return rep, err
 		}
 	}
+	if err := s.demoProgram(ctx, reviewer); err != nil {
+		return rep, err
+	}
 	return rep, nil
+}
+
+// demoProgram adds a verified demo provider with a back-filed, approved 2025 welding program
+// (inside the policy's window), five trainees with valid demo ID numbers and their first
+// week of rolls. Running it again adds nothing.
+func (s *Store) demoProgram(ctx context.Context, reviewer User) error {
+	var u User
+	if err := s.db.WithContext(ctx).Where("phone = ?", "13900000020").First(&u).Error; err != nil {
+		return err
+	}
+	prov, err := s.ProviderOf(ctx, u.ID)
+	if err == nil {
+		return nil // already seeded
+	}
+	org := "D0000020" + string(personal.MakeOrgCodeCheck("D0000020"))
+	if prov, err = s.CreateProvider(ctx, u, ProviderInput{Name: "【演示】定襄县职业技术学校", Kind: "technical_school", USCC: personal.MakeUSCC("52140000" + org)}); err != nil {
+		return fmt.Errorf("demo provider: %w", err)
+	}
+	if _, err := s.VerifyProvider(ctx, reviewer, prov.ID); err != nil {
+		return err
+	}
+	var town Town
+	if err := s.db.WithContext(ctx).Where("name = ?", "定襄法兰专业镇").First(&town).Error; err != nil {
+		return err
+	}
+	partner, err := s.EnterpriseOf(ctx, s.userIDByPhone(ctx, "13900000001"))
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	p, err := s.CreateProgram(ctx, u, ProgramInput{Name: "【演示】法兰焊工订单班", Occupation: "焊工", Mode: "order", TownID: town.ID,
+		PartnerEnterpriseID: &partner.ID, StartOn: "2025-06-02", EndOn: "2025-07-11", PlannedDays: 30, Capacity: 30}, now)
+	if err != nil {
+		return fmt.Errorf("demo program: %w", err)
+	}
+	if _, err := s.ApproveProgram(ctx, reviewer, p.ID, ApproveInput{}, now); err != nil {
+		return err
+	}
+	var ids []int64
+	for i, name := range []string{"张伟", "王芳", "李强", "刘洋", "陈静"} {
+		e, err := s.Enrol(ctx, u, p.ID, EnrolInput{Name: "【演示】" + name, IDNumber: demoIDNumber(i + 1)}, now)
+		if err != nil {
+			return fmt.Errorf("demo trainee: %w", err)
+		}
+		ids = append(ids, e.ID)
+	}
+	day, _ := ParseDate(p.StartOn)
+	for d := range 5 {
+		if _, err := s.PutRoll(ctx, u, p.ID, day.AddDate(0, 0, d).Format(DateLayout), ids, now); err != nil {
+			return err
+		}
+	}
+	return s.db.WithContext(ctx).Model(&Provider{ID: prov.ID}).Update("demo", true).Error
+}
+
+func (s *Store) userIDByPhone(ctx context.Context, phone string) int64 {
+	var u User
+	s.db.WithContext(ctx).Where("phone = ?", phone).First(&u)
+	return u.ID
+}
+
+// demoIDNumber is a valid GB 11643 number for demo trainee n (born 2000-01-01 in 定襄).
+func demoIDNumber(n int) string {
+	body := fmt.Sprintf("14092120000101%03d", 900+n)
+	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(body[i]-'0') * w
+	}
+	return body + string("10X98765432"[sum%11])
 }
 
 func (s *Store) demoUser(ctx context.Context, a DemoAccount) (User, error) {

@@ -27,6 +27,7 @@ import (
 	"syscall"
 	"time"
 
+	"portal/models"
 	"portal/search"
 )
 
@@ -133,53 +134,17 @@ func (p progress) step(format string, args ...any) {
 // benchmark sets everything up in tmp and takes every measurement in turn.
 func benchmark(ctx context.Context, o options, root, tmp string, cat catalog, sup *supervisor, p progress) (report, error) {
 	loadBefore := loadAverage()
-	p.step("building the portal")
-	bin, err := buildPortal(ctx, root, tmp)
+	env, err := setUp(ctx, o, root, tmp, cat, sup, p)
 	if err != nil {
 		return report{}, err
 	}
-	p.step("starting Meilisearch")
-	meili, err := startMeili(ctx, sup, root, filepath.Join(tmp, "meili"))
-	if err != nil {
-		return report{}, err
-	}
-	secret := randomHex(24)
-	databaseURL := "sqlite://" + filepath.Join(tmp, "portal.db")
-	vars := map[string]string{"DATABASE_URL": databaseURL, "MEILI_URL": meili.url, "MEILI_MASTER_KEY": meili.masterKey,
-		"PORTAL_SECRET": secret, "PORTAL_VAR": filepath.Join(tmp, "var"), "FILES_DIR": filepath.Join(tmp, "files")}
-	env := childEnv(vars)
-
-	p.step("migrating and seeding a fresh SQLite database")
-	for _, cmd := range []string{"migrate", "seed"} {
-		if _, err := sup.run(ctx, "portal "+cmd, filepath.Join(tmp, cmd+".log"), env, bin, cmd); err != nil {
-			return report{}, err
-		}
-	}
-	// A running portal has applied the index settings before anyone imports.
-	index := search.New(meili.url, meili.masterKey, "")
-	if err := index.EnsureIndexes(ctx); err != nil {
-		return report{}, fmt.Errorf("index settings: %w", err)
-	}
-	emp, towns, err := createEmployer(ctx, databaseURL, []byte(secret), index)
-	if err != nil {
-		return report{}, err
-	}
-	if err := cat.useTownIDs(towns); err != nil {
-		return report{}, err
-	}
-	p.step("generating %d postings (seed %d)", o.n, o.seed)
-	csvPath := filepath.Join(tmp, "postings.csv")
-	if err := writePostingsFile(csvPath, cat, o.n, o.seed, time.Now()); err != nil {
-		return report{}, err
-	}
-
 	p.step("timing portal import jobs")
-	imp, err := timeImport(ctx, sup, bin, filepath.Join(tmp, "import.log"), env, csvPath, emp.EnterpriseID, meili)
+	imp, err := timeImport(ctx, sup, env.portalBin, filepath.Join(tmp, "import.log"), childEnv(env.vars), env.csvPath, env.employer.EnterpriseID, env.meili)
 	if err != nil {
 		return report{}, err
 	}
 	p.step("imported %d rows in %s (indexing %s); timing Meilisearch indexing the same documents", imp.Rows, imp.Total.Round(time.Millisecond), imp.Indexing)
-	raw, err := timeRawIndexing(ctx, meili, o.rawBatch)
+	raw, err := timeRawIndexing(ctx, env.meili, o.rawBatch)
 	if err != nil {
 		return report{}, err
 	}
@@ -189,8 +154,8 @@ func benchmark(ctx context.Context, o options, root, tmp string, cat catalog, su
 	if err != nil {
 		return report{}, err
 	}
-	vars["PORTAL_ADDR"] = addr
-	srv, err := sup.start("portal serve", filepath.Join(tmp, "serve.log"), childEnv(vars), tmp, bin, "serve")
+	env.vars["PORTAL_ADDR"] = addr
+	srv, err := sup.start("portal serve", filepath.Join(tmp, "serve.log"), childEnv(env.vars), tmp, env.portalBin, "serve")
 	if err != nil {
 		return report{}, err
 	}
@@ -198,57 +163,107 @@ func benchmark(ctx context.Context, o options, root, tmp string, cat catalog, su
 	if err := waitOK(ctx, base+"/readyz", srv, time.Minute); err != nil {
 		return report{}, err
 	}
-
-	qs, err := prepareQueries(benchQueries, towns, search.Day(time.Now()))
+	f, err := measureSearch(ctx, o, env, base, srv, p)
 	if err != nil {
 		return report{}, err
 	}
-	api, rawS := apiSearcher(base, 1), rawSearcher(meili, search.JobsIndex, 1)
-	checks, err := checkEquivalence(ctx, api, rawS, qs)
-	if err != nil {
+	p.step("freshness: %d postings through POST /api/v1/jobs", o.fresh)
+	if f.fresh, err = measureFreshness(ctx, base, env.employer, o.fresh, o.seed); err != nil {
 		return report{}, err
+	}
+	if f.portal, err = readMemory(srv.pid()); err != nil {
+		return report{}, fmt.Errorf("portal memory: %w", err)
+	}
+	f.meili, _ = readMemory(env.meili.proc.pid())
+	p.step("done")
+
+	f.imp, f.raw = imp, raw
+	f.machine = machine{CPUs: runtime.NumCPU(), CPU: cpuModel(), Go: runtime.Version(), Meilisearch: env.meili.version,
+		LoadBefore: loadBefore, LoadAfter: loadAverage()}
+	f.settings.Postings, f.settings.Seed, f.settings.FreshPostings = o.n, o.seed, o.fresh
+	return newReport(f, time.Now()), nil
+}
+
+// environment is what the measurements run against.
+type environment struct {
+	portalBin string
+	meili     meiliServer
+	vars      map[string]string // the portal's environment variables
+	employer  employer
+	towns     []models.Town
+	csvPath   string
+}
+
+// setUp builds the portal, starts Meilisearch, prepares a fresh SQLite database with the
+// employer and writes the postings to import.
+func setUp(ctx context.Context, o options, root, tmp string, cat catalog, sup *supervisor, p progress) (environment, error) {
+	var env environment
+	var err error
+	p.step("building the portal")
+	if env.portalBin, err = buildPortal(ctx, root, tmp); err != nil {
+		return env, err
+	}
+	p.step("starting Meilisearch")
+	if env.meili, err = startMeili(ctx, sup, root, filepath.Join(tmp, "meili")); err != nil {
+		return env, err
+	}
+	secret := randomHex(24)
+	databaseURL := "sqlite://" + filepath.Join(tmp, "portal.db")
+	env.vars = map[string]string{"DATABASE_URL": databaseURL, "MEILI_URL": env.meili.url, "MEILI_MASTER_KEY": env.meili.masterKey,
+		"PORTAL_SECRET": secret, "PORTAL_VAR": filepath.Join(tmp, "var"), "FILES_DIR": filepath.Join(tmp, "files")}
+
+	p.step("migrating and seeding a fresh SQLite database")
+	for _, cmd := range []string{"migrate", "seed"} {
+		if _, err := sup.run(ctx, "portal "+cmd, filepath.Join(tmp, cmd+".log"), childEnv(env.vars), env.portalBin, cmd); err != nil {
+			return env, err
+		}
+	}
+	// A running portal has applied the index settings before anyone imports.
+	index := search.New(env.meili.url, env.meili.masterKey, "")
+	if err := index.EnsureIndexes(ctx); err != nil {
+		return env, fmt.Errorf("index settings: %w", err)
+	}
+	if env.employer, env.towns, err = createEmployer(ctx, databaseURL, []byte(secret), index); err != nil {
+		return env, err
+	}
+	if err := cat.useTownIDs(env.towns); err != nil {
+		return env, err
+	}
+	p.step("generating %d postings (seed %d)", o.n, o.seed)
+	env.csvPath = filepath.Join(tmp, "postings.csv")
+	return env, writePostingsFile(env.csvPath, cat, o.n, o.seed, time.Now())
+}
+
+// measureSearch checks that both ways find the same, then times them: one client side by
+// side, then each way under concurrent clients.
+func measureSearch(ctx context.Context, o options, env environment, base string, srv *process, p progress) (figures, error) {
+	var f figures
+	qs, err := prepareQueries(benchQueries, env.towns, search.Day(time.Now()))
+	if err != nil {
+		return f, err
+	}
+	api, raw := apiSearcher(base, 1), rawSearcher(env.meili, search.JobsIndex, 1)
+	if f.checks, err = checkEquivalence(ctx, api, raw, qs); err != nil {
+		return f, err
 	}
 	rounds := o.rounds
 	if rounds == 0 {
 		perSide := requestsPerSide * o.duration.Seconds() / 10
 		rounds = max(3, int(math.Ceil(perSide/float64(len(qs)))))
 	}
+	f.settings = settings{Queries: len(qs), WarmupRounds: o.warmup, Rounds: rounds, Clients: o.clients, DurationSeconds: o.duration.Seconds()}
 	p.step("search latency: %d queries × %d rounds each way, one client", len(qs), rounds)
-	lat, err := measureLatency(ctx, api, rawS, qs, o.warmup, rounds)
-	if err != nil {
-		return report{}, err
+	if f.lat, err = measureLatency(ctx, api, raw, qs, o.warmup, rounds); err != nil {
+		return f, err
 	}
+	clock := cpuClock{portal: srv.pid(), meili: env.meili.proc.pid(), self: os.Getpid()}
 	p.step("throughput straight to Meilisearch: %d clients for %s", o.clients, o.duration)
-	clock := cpuClock{portal: srv.pid(), meili: meili.proc.pid(), self: os.Getpid()}
-	thrRaw, err := measureThroughput(ctx, rawSearcher(meili, search.JobsIndex, 2*o.clients), qs, o.clients, o.duration, clock)
-	if err != nil {
-		return report{}, err
+	if f.thrRaw, err = measureThroughput(ctx, rawSearcher(env.meili, search.JobsIndex, 2*o.clients), qs, o.clients, o.duration, clock); err != nil {
+		return f, err
 	}
 	p.step("throughput through the portal API: %d clients for %s", o.clients, o.duration)
-	thrAPI, err := measureThroughput(ctx, apiSearcher(base, 2*o.clients), qs, o.clients, o.duration, clock)
-	if err != nil {
-		return report{}, err
-	}
-	p.step("freshness: %d postings through POST /api/v1/jobs", o.fresh)
-	fresh, err := measureFreshness(ctx, base, emp, o.fresh, o.seed)
-	if err != nil {
-		return report{}, err
-	}
-	portalMem, err := readMemory(srv.pid())
-	if err != nil {
-		return report{}, fmt.Errorf("portal memory: %w", err)
-	}
-	meiliMem, _ := readMemory(meili.proc.pid())
-	p.step("done")
-
-	f := figures{
-		machine: machine{CPUs: runtime.NumCPU(), CPU: cpuModel(), Go: runtime.Version(), Meilisearch: meili.version,
-			LoadBefore: loadBefore, LoadAfter: loadAverage()},
-		settings: settings{Postings: o.n, Seed: o.seed, Queries: len(qs), WarmupRounds: o.warmup, Rounds: rounds,
-			Clients: o.clients, DurationSeconds: o.duration.Seconds(), FreshPostings: o.fresh},
-		imp: imp, raw: raw, checks: checks, lat: lat, thrAPI: thrAPI, thrRaw: thrRaw, fresh: fresh, portal: portalMem, meili: meiliMem,
-	}
-	return newReport(f, time.Now()), nil
+	f.thrAPI, err = measureThroughput(ctx, apiSearcher(base, 2*o.clients), qs, o.clients, o.duration, clock)
+	return f, err
 }
 
 // repoRoot finds the folder of the portal module's go.mod, from the working directory up.

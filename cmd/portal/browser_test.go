@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"strings"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -270,5 +272,75 @@ func TestBrowserApplyAndInterview(t *testing.T) {
 	}
 	if apps := text(t, seeker, `section[aria-labelledby="apps-h"]`); !strings.Contains(apps, "邀请面试") || !strings.Contains(apps, "已投递") {
 		t.Fatalf("the seeker's applications say %q", apps)
+	}
+}
+
+// TestBrowserRollAndPlacement: the demo provider takes a day's roll on its phone-sized page,
+// marks a trainee completed and records the placement with a scan; the live rate moves.
+func TestBrowserRollAndPlacement(t *testing.T) {
+	env := testEnv(t, "")
+	for _, args := range [][]string{{"migrate"}, {"seed", "--demo"}} {
+		if out, err := command(t, env, "", args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	scan := filepath.Join(t.TempDir(), "agreement.pdf")
+	if err := os.WriteFile(scan, []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, env)
+	ctx := browser(t)
+	login(t, ctx, p.base, "13900000020", "demo-pass-2022")
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(p.base+"/console"),
+		chromedp.Click(`table a[href^="/console/programs/"]`),
+		chromedp.WaitVisible(`#roll-h`),
+		chromedp.SetValue(`input[type="date"][name="day"]`, "2025-06-09"),
+		chromedp.Submit(`form[method="get"]`),
+		chromedp.WaitVisible(`#roll-h`),
+	)
+	if err != nil {
+		t.Fatalf("open the roll sheet: %v", err)
+	}
+	if h := text(t, ctx, "#roll-h"); !strings.Contains(h, "2025-06-09") {
+		t.Fatalf("roll heading %q", h)
+	}
+	// Tick the first two trainees and save the day's roll.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => { const b = [...document.querySelectorAll('.roll input[type=checkbox]')]; b[0].checked = true; b[1].checked = true; b[0].form.querySelector("button").click(); return b.length })()`)); err != nil {
+		t.Fatalf("tick the roll: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(`#roster-h`)); err != nil {
+		t.Fatal(err)
+	}
+	checked, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.roll input[type=checkbox]:checked').length`))
+	if err != nil || checked != 2 {
+		t.Fatalf("after saving, %d ticked (%v)", checked, err)
+	}
+	if row := text(t, ctx, "tbody tr"); !strings.Contains(row, "6 天") {
+		t.Fatalf("the first trainee's days: %q", row)
+	}
+
+	// Completion, then the placement with its scan.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { document.querySelector('tbody tr button[name=passed][value=true]').click(); return true })()`)); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.WaitVisible(`tbody tr details summary`),
+		chromedp.Click(`tbody tr details summary`),
+		chromedp.SendKeys(`tbody tr details input[name="employer_name"]`, "【演示】定襄宏达法兰锻造有限公司"),
+		chromedp.SendKeys(`tbody tr details input[name="evidence_no"]`, "HT-2025-0718"),
+		chromedp.SetValue(`tbody tr details input[name="start_on"]`, "2025-07-18"),
+		chromedp.SetUploadFiles(`tbody tr details input[type="file"]`, []string{scan}),
+		chromedp.Submit(`tbody tr details form`),
+		chromedp.WaitVisible(`#rate-h`),
+	)
+	if err != nil {
+		t.Fatalf("record the placement: %v", err)
+	}
+	if rate := text(t, ctx, `section[aria-labelledby="rate-h"]`); !strings.Contains(rate, "100%") || !strings.Contains(rate, "已达标") {
+		t.Fatalf("the live rate says %q", rate)
+	}
+	if row := text(t, ctx, "tbody tr"); !strings.Contains(row, "已就业") {
+		t.Fatalf("the trainee's row %q", row)
 	}
 }
