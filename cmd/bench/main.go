@@ -47,10 +47,14 @@ type options struct {
 	keep         bool
 }
 
-// requestsPerSide is about how many timed searches each way the latency run makes when
-// -rounds is not given, at the default -duration of 10 s; a shorter -duration (a quick run)
-// makes proportionally fewer.
-const requestsPerSide = 2000
+// The latency and freshness runs are sized by -duration unless -rounds and -fresh say
+// otherwise: at the default 10 s, about requestsPerSide timed searches each way and
+// freshPer10s new postings; a quick run (-duration 2s) makes proportionally fewer.
+const (
+	requestsPerSide = 2000
+	freshPer10s     = 50
+	minFresh        = 10
+)
 
 func main() {
 	var o options
@@ -60,16 +64,19 @@ func main() {
 	flag.IntVar(&o.warmup, "warmup", 3, "untimed rounds of every query each way before the timed ones")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each throughput run")
 	flag.IntVar(&o.clients, "clients", 8, "concurrent clients of the throughput runs")
-	flag.IntVar(&o.fresh, "fresh", 50, "postings created through the API to measure freshness")
+	flag.IntVar(&o.fresh, "fresh", 0, fmt.Sprintf("postings created through the API to measure freshness (0: %d per 10 s of -duration, at least %d)", freshPer10s, minFresh))
 	flag.IntVar(&o.rawBatch, "raw-batch", 10000, "documents per request when Meilisearch indexes on its own")
 	flag.StringVar(&o.out, "out", "var/bench", "report folder, relative to the repository root")
 	flag.BoolVar(&o.generateOnly, "generate-only", false, "only write the postings CSV (see -o), with town ids as a fresh `portal seed` numbers them")
 	flag.StringVar(&o.csvPath, "o", "postings.csv", "with -generate-only: the CSV file to write")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary folder (database, Meilisearch data, logs)")
 	flag.Parse()
-	if o.n < 1 || o.clients < 1 || o.fresh < 1 || o.rawBatch < 1 || o.duration <= 0 || o.rounds < 0 || o.warmup < 0 {
-		fmt.Fprintln(os.Stderr, "bench: -n, -clients, -fresh, -raw-batch and -duration must be positive, -rounds and -warmup not negative")
+	if o.n < 1 || o.clients < 1 || o.rawBatch < 1 || o.duration <= 0 || o.fresh < 0 || o.rounds < 0 || o.warmup < 0 {
+		fmt.Fprintln(os.Stderr, "bench: -n, -clients, -raw-batch and -duration must be positive, -fresh, -rounds and -warmup not negative")
 		os.Exit(2)
+	}
+	if o.fresh == 0 {
+		o.fresh = max(minFresh, int(math.Round(freshPer10s*o.duration.Seconds()/10)))
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
