@@ -23,9 +23,9 @@ func TestImportAndReindex(t *testing.T) {
 	expires := models.Today(time.Now().AddDate(0, 0, 20))
 	tooLate := models.Today(time.Now().AddDate(0, 0, 120))
 	csv := "title,description,occupation,town_id,salary_min,salary_max,headcount,education,employment_type,expires_on\n" +
-		"数控车工,\"负责数控车床操作与编程,两班倒。\",数控车工,1,6000,9000,2,中专,full_time," + expires + "\n" +
-		"叉车司机,\"负责仓库叉车装卸,持证上岗。\",叉车司机,1,5000,7000,1,不限,full_time," + expires + "\n" +
-		"质检员,\"负责成品检验,限男性。\",质检员,1,4500,6000,1,高中,full_time," + expires + "\n" +
+		"模具钳工,\"负责冲压模具装配与维修,两班倒。\",钳工,1,6000,9000,2,中专,full_time," + expires + "\n" +
+		"汽车维修工,\"负责厂区车辆保养维修,持证上岗。\",汽车维修工,1,5000,7000,1,不限,full_time," + expires + "\n" +
+		"理货员,\"负责成品理货,限男性。\",仓储管理员,1,4500,6000,1,高中,full_time," + expires + "\n" +
 		"包装工,\"负责成品包装入库,长白班。\",普工,1,4000,3000,3,不限,full_time," + expires + "\n" +
 		"育婴员,\"负责婴幼儿日常照护,住家。\",育婴员,1,5000,8000,1,初中,part_time," + tooLate + "\n" +
 		"仓管员,\"负责仓库收发存管理工作。\",仓储管理员,999,4000,5000,1,高中,full_time," + expires + "\n" +
@@ -56,14 +56,14 @@ func TestImportAndReindex(t *testing.T) {
 	found := func(q string) int {
 		return len(p.call("GET", "/api/v1/jobs?q="+url.QueryEscape(q), "", nil).must(t, 200)["hits"].([]any))
 	}
-	if found("数控") != 1 || found("叉车") != 1 || found("质检") != 0 {
-		t.Fatalf("after import: 数控 %d, 叉车 %d, 质检 %d", found("数控"), found("叉车"), found("质检"))
+	if found("钳工") != 1 || found("汽车维修") != 1 || found("理货") != 0 {
+		t.Fatalf("after import: 钳工 %d, 汽车维修 %d, 理货 %d", found("钳工"), found("汽车维修"), found("理货"))
 	}
 	out, err = command(t, env, "", "reindex")
-	if err != nil || !strings.Contains(out, "reindexed 2 open postings") {
+	if err != nil || !strings.Contains(out, "reindexed 10 open postings") {
 		t.Fatalf("reindex: %v\n%s", err, out)
 	}
-	if found("数控") != 1 || found("叉车") != 1 || found("质检") != 0 {
+	if found("钳工") != 1 || found("汽车维修") != 1 || found("理货") != 0 {
 		t.Fatal("search after the reindex lost postings")
 	}
 }
