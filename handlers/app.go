@@ -200,6 +200,8 @@ func (a *App) routes() {
 	api.Post("/enrolments/:id/employment", provider, a.recordEmployment)
 	api.Get("/enrolments/:id/evidence", a.requireRole(models.RoleProvider, models.RoleReviewer), a.evidenceFile)
 	api.Post("/enrolments/:id/reveal-id", reviewer, a.revealID)
+
+	api.Get("/stats", reviewer, a.statsAPI)
 	api.Use(func(c *fiber.Ctx) error { return models.NotFound("API route " + c.Method() + " " + c.Path()) })
 
 	a.pageRoutes()

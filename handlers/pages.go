@@ -148,6 +148,7 @@ func (a *App) pageRoutes() {
 	r.Post("/console/notifications/read", append(sk, a.readSubmit)...)
 	r.Post("/console/fairs", a.pageLogin, a.requireRole(models.RoleReviewer), a.createFairSubmit)
 	rv := []fiber.Handler{a.pageLogin, a.requireRole(models.RoleReviewer)}
+	r.Get("/dashboard", append(rv, a.dashboardPage)...)
 	r.Post("/console/reviewer/providers/:id/verify", append(rv, a.verifyProviderSubmit)...)
 	r.Post("/console/reviewer/programs/:id/approve", append(rv, a.approveProgramSubmit)...)
 	r.Get("/programs", a.programsPage)

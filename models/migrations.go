@@ -284,4 +284,83 @@ var migrations = []migration{
 			updated_at {{ts}} NOT NULL
 		)`,
 	}},
+	{Version: 5, Name: "subsidy claims, lines, the no-double-subsidy register, objections", Statements: []string{
+		`CREATE TABLE claims (
+			id {{id}},
+			kind TEXT NOT NULL CHECK (kind IN ('training', 'onjob')),
+			program_id BIGINT REFERENCES programs(id),
+			provider_id BIGINT REFERENCES providers(id),
+			enterprise_id BIGINT REFERENCES enterprises(id),
+			town_id BIGINT REFERENCES towns(id),
+			policy_version_id BIGINT NOT NULL REFERENCES policy_versions(id),
+			title TEXT NOT NULL,
+			trained_on TEXT,
+			subsidy_year INTEGER NOT NULL,
+			status TEXT NOT NULL CHECK (status IN ('submitted', 'approved', 'rejected', 'paid')),
+			people INTEGER NOT NULL,
+			total_yuan INTEGER NOT NULL,
+			submitted_by BIGINT NOT NULL REFERENCES users(id),
+			submitted_at {{ts}} NOT NULL,
+			decided_by BIGINT REFERENCES users(id),
+			decided_at {{ts}},
+			reject_reason TEXT NOT NULL DEFAULT '',
+			announced_from TEXT,
+			announced_until TEXT,
+			paid_by BIGINT REFERENCES users(id),
+			paid_at {{ts}},
+			payment_ref TEXT NOT NULL DEFAULT ''
+		)`,
+		// One active (not rejected) claim per program.
+		`CREATE UNIQUE INDEX claims_one_active_per_program ON claims (program_id) WHERE status <> 'rejected'`,
+		`CREATE INDEX claims_status ON claims (status, submitted_at)`,
+		`CREATE TABLE claim_lines (
+			id {{id}},
+			claim_id BIGINT NOT NULL REFERENCES claims(id),
+			enrolment_id BIGINT REFERENCES enrolments(id),
+			name TEXT NOT NULL,
+			id_number_enc TEXT NOT NULL,
+			id_number_masked TEXT NOT NULL,
+			person_hash TEXT NOT NULL,
+			attended_days INTEGER NOT NULL,
+			subsidized_days INTEGER NOT NULL,
+			first_days INTEGER NOT NULL,
+			first_day_rate_yuan INTEGER NOT NULL,
+			later_day_rate_yuan INTEGER NOT NULL,
+			cap_per_person_yuan INTEGER NOT NULL,
+			rate_yuan INTEGER NOT NULL,
+			amount_yuan INTEGER NOT NULL,
+			employed BOOLEAN NOT NULL,
+			excluded_reason TEXT NOT NULL DEFAULT ''
+		)`,
+		`CREATE INDEX claim_lines_claim ON claim_lines (claim_id)`,
+		// The no-double-subsidy register: a person is paid at most once per kind and year.
+		// A rejected claim's rows are removed, which frees its people.
+		`CREATE TABLE subsidized_people (
+			kind TEXT NOT NULL,
+			subsidy_year INTEGER NOT NULL,
+			person_hash TEXT NOT NULL,
+			claim_id BIGINT NOT NULL REFERENCES claims(id),
+			PRIMARY KEY (kind, subsidy_year, person_hash)
+		)`,
+		`CREATE INDEX subsidized_people_claim ON subsidized_people (claim_id)`,
+		`CREATE TABLE claim_objections (
+			id {{id}},
+			claim_id BIGINT NOT NULL REFERENCES claims(id),
+			text TEXT NOT NULL,
+			contact TEXT NOT NULL DEFAULT '',
+			status TEXT NOT NULL CHECK (status IN ('open', 'upheld', 'dismissed')),
+			resolution_note TEXT NOT NULL DEFAULT '',
+			resolved_by BIGINT REFERENCES users(id),
+			resolved_at {{ts}},
+			created_at {{ts}} NOT NULL
+		)`,
+		`CREATE INDEX claim_objections_claim ON claim_objections (claim_id, status)`,
+		// Lines are a snapshot: the database refuses to change or delete them.
+	}, Sqlite: []string{
+		`CREATE TRIGGER claim_lines_immutable BEFORE UPDATE ON claim_lines BEGIN SELECT RAISE(ABORT, 'claim lines never change'); END`,
+		`CREATE TRIGGER claim_lines_no_delete BEFORE DELETE ON claim_lines BEGIN SELECT RAISE(ABORT, 'claim lines never change'); END`,
+	}, Postgres: []string{
+		`CREATE FUNCTION claim_lines_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'claim lines never change'; END $$`,
+		`CREATE TRIGGER claim_lines_immutable BEFORE UPDATE OR DELETE ON claim_lines FOR EACH ROW EXECUTE FUNCTION claim_lines_immutable()`,
+	}},
 }
