@@ -162,17 +162,9 @@ func (s *Store) policyVersions(ctx context.Context) ([]policy.Version, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]policy.Version, 0, len(ps))
-	for _, p := range ps {
-		from, err1 := policy.ParseDate(p.EffectiveFrom)
-		to, err2 := policy.ParseDate(p.EffectiveTo)
-		if err1 != nil || err2 != nil {
-			return nil, errors.New("policy version " + p.Code + " has a malformed window")
-		}
-		out = append(out, policy.Version{Code: p.Code, EffectiveFrom: from, EffectiveTo: to, FirstDays: p.FirstDays,
-			FirstDayRateYuan: p.FirstDayRateYuan, LaterDayRateYuan: p.LaterDayRateYuan, CapPerPersonYuan: p.CapPerPersonYuan,
-			EmploymentTargetPercent: p.EmploymentTargetPercent, EmploymentWindowDays: p.EmploymentWindowDays,
-			OnjobRateYuan: p.OnjobRateYuan, Subsidize: p.Subsidize, AnnouncementDays: p.AnnouncementDays})
+	out := make([]policy.Version, len(ps))
+	for i, p := range ps {
+		out[i] = policyVersionOf(p)
 	}
 	return out, nil
 }

@@ -48,7 +48,18 @@ func (s *Store) ProgramOutcome(ctx context.Context, viewer User, programID int64
 			return Outcome{}, err
 		}
 	}
-	return s.outcome(ctx, p, now, nil)
+	// People paid by another claim of the year show as already_subsidized; the program's own
+	// active claim does not count against it.
+	var own Claim
+	if err := s.db.WithContext(ctx).Where("program_id = ? AND status <> ?", programID, ClaimRejected).Limit(1).Find(&own).Error; err != nil {
+		return Outcome{}, err
+	}
+	end, _ := policy.ParseDate(p.EndOn)
+	already, err := s.alreadySubsidized(ctx, ClaimTraining, policy.SubsidyYear(end), own.ID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return s.outcome(ctx, p, now, already)
 }
 
 // Clock gives the current date in China; a func so tests can move it.

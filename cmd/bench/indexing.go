@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -23,6 +24,7 @@ type importResult struct {
 	Indexing      time.Duration // the "indexed in" part it prints: draining the outbox
 	Storing       time.Duration // the rest: reading, checking and storing the rows
 	Meili         taskStats     // the document tasks the drain made
+	OtherCPUs     float64       // processors other programs on the machine kept busy meanwhile
 }
 
 var (
@@ -34,14 +36,18 @@ var (
 func timeImport(ctx context.Context, sup *supervisor, portalBin, logPath string, env []string, csvPath string,
 	enterpriseID int64, meili meiliServer) (importResult, error) {
 	var res importResult
-	since := time.Now()
+	clock := cpuClock{meili: meili.proc.pid(), self: os.Getpid()}
+	before := clock.read()
 	started := time.Now()
-	out, err := sup.run(ctx, "portal import", logPath, env, portalBin, "import", "jobs", csvPath,
+	proc, out, err := sup.run(ctx, "portal import", logPath, env, portalBin, "import", "jobs", csvPath,
 		"--enterprise", strconv.FormatInt(enterpriseID, 10), "--quiet")
 	res.Total = time.Since(started)
 	if err != nil {
 		return res, err
 	}
+	after := clock.read()
+	after.used[0] = proc.cpu() // the import counts as "portal"
+	res.OtherCPUs = otherCPUs(before, after)
 	m := importedLine.FindStringSubmatch(out)
 	ix := indexedLine.FindStringSubmatch(out)
 	if m == nil || ix == nil {
@@ -56,7 +62,7 @@ func timeImport(ctx context.Context, sup *supervisor, portalBin, logPath string,
 	if res.BadRows > 0 {
 		return res, fmt.Errorf("portal import refused %d generated rows:\n%s", res.BadRows, tail(out, 20))
 	}
-	res.Meili, err = documentTasks(ctx, meili, search.JobsIndex, since)
+	res.Meili, err = documentTasks(ctx, meili, search.JobsIndex, started)
 	return res, err
 }
 
@@ -141,6 +147,7 @@ type rawIndexResult struct {
 	Batches   int
 	Wall      time.Duration // first batch sent → last task succeeded
 	Meili     taskStats
+	OtherCPUs float64 // processors other programs on the machine kept busy meanwhile
 }
 
 // rawIndexPrefix names the second index the raw indexing fills.
@@ -165,7 +172,8 @@ func timeRawIndexing(ctx context.Context, meili meiliServer, batchSize int) (raw
 	idx := admin.Index(uid)
 	primaryKey := "id"
 
-	since := time.Now()
+	clock := cpuClock{meili: meili.proc.pid(), self: os.Getpid()}
+	before := clock.read()
 	started := time.Now()
 	var tasks []int64
 	for _, batch := range docs {
@@ -190,8 +198,9 @@ func timeRawIndexing(ctx context.Context, meili meiliServer, batchSize int) (raw
 		}
 	}
 	res.Wall = time.Since(started)
+	res.OtherCPUs = otherCPUs(before, clock.read())
 	res.Batches = len(tasks)
-	if res.Meili, err = documentTasks(ctx, meili, uid, since); err != nil {
+	if res.Meili, err = documentTasks(ctx, meili, uid, started); err != nil {
 		return res, err
 	}
 	dctx, cancel := context.WithTimeout(ctx, time.Minute)

@@ -221,7 +221,7 @@ func setUp(ctx context.Context, o options, root, tmp string, cat catalog, sup *s
 
 	p.step("migrating and seeding a fresh SQLite database")
 	for _, cmd := range []string{"migrate", "seed"} {
-		if _, err := sup.run(ctx, "portal "+cmd, filepath.Join(tmp, cmd+".log"), childEnv(env.vars), env.portalBin, cmd); err != nil {
+		if _, _, err := sup.run(ctx, "portal "+cmd, filepath.Join(tmp, cmd+".log"), childEnv(env.vars), env.portalBin, cmd); err != nil {
 			return env, err
 		}
 	}
@@ -259,11 +259,13 @@ func measureSearch(ctx context.Context, o options, env environment, base string,
 		rounds = max(3, int(math.Ceil(perSide/float64(len(qs)))))
 	}
 	f.settings = settings{Queries: len(qs), WarmupRounds: o.warmup, Rounds: rounds, Clients: o.clients, DurationSeconds: o.duration.Seconds()}
+	clock := cpuClock{portal: srv.pid(), meili: env.meili.proc.pid(), self: os.Getpid()}
 	p.step("search latency: %d queries × %d rounds each way, one client", len(qs), rounds)
+	before := clock.read()
 	if f.lat, err = measureLatency(ctx, api, raw, qs, o.warmup, rounds); err != nil {
 		return f, err
 	}
-	clock := cpuClock{portal: srv.pid(), meili: env.meili.proc.pid(), self: os.Getpid()}
+	f.lat.OtherCPUs = otherCPUs(before, clock.read())
 	p.step("throughput straight to Meilisearch: %d clients for %s", o.clients, o.duration)
 	if f.thrRaw, err = measureThroughput(ctx, rawSearcher(env.meili, search.JobsIndex, 2*o.clients), qs, o.clients, o.duration, clock); err != nil {
 		return f, err

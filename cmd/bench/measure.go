@@ -118,7 +118,8 @@ func checkEquivalence(ctx context.Context, api, raw searcher, qs []preparedQuery
 
 // latencyRun holds every timed request of the side-by-side run, by query.
 type latencyRun struct {
-	API, Raw [][]time.Duration // [query][round]
+	API, Raw  [][]time.Duration // [query][round]
+	OtherCPUs float64           // processors other programs kept busy meanwhile
 }
 
 // measureLatency sends every query through both ways, one request at a time: warm-up rounds
@@ -206,6 +207,8 @@ type throughput struct {
 	Errors    int     `json:"errors"`
 	PerSecond float64 `json:"per_second"`
 	CPU       cpuUse  `json:"cpu_ms_per_request"`
+	// OtherCPUs is how many processors other programs on the machine kept busy on average.
+	OtherCPUs float64 `json:"other_cpus"`
 }
 
 // cpuUse is the CPU time each process spent per request of a run, in milliseconds.
@@ -215,21 +218,42 @@ type cpuUse struct {
 	Client      float64 `json:"client"`
 }
 
-// cpuClock reads the CPU time used by the portal, Meilisearch and the benchmark itself.
+// cpuClock reads the CPU time used by the portal, Meilisearch, the benchmark itself and
+// the whole machine.
 type cpuClock struct {
-	portal, meili, self int // process ids
+	portal, meili, self int // process ids; 0 for none
 }
 
-func (c cpuClock) read() [3]time.Duration {
-	return [3]time.Duration{cpuTime(c.portal), cpuTime(c.meili), cpuTime(c.self)}
+// cpuReading is a reading of a cpuClock, with the wall time it was taken at.
+type cpuReading struct {
+	at   time.Time
+	used [4]time.Duration // portal, Meilisearch, benchmark, machine
+}
+
+func (c cpuClock) read() cpuReading {
+	return cpuReading{at: time.Now(), used: [4]time.Duration{cpuTime(c.portal), cpuTime(c.meili), cpuTime(c.self), machineBusy()}}
+}
+
+// otherCPUs is how many processors programs other than the three kept busy on average
+// between two readings.
+func otherCPUs(before, after cpuReading) float64 {
+	var d [4]time.Duration
+	for i := range d {
+		d[i] = after.used[i] - before.used[i]
+	}
+	wall := after.at.Sub(before.at).Seconds()
+	if wall <= 0 || d[3] == 0 {
+		return 0
+	}
+	return max(0, (d[3]-d[0]-d[1]-d[2]).Seconds()/wall)
 }
 
 // perRequest divides the CPU time spent between two readings by n requests.
-func perRequest(before, after [3]time.Duration, n int) cpuUse {
+func perRequest(before, after cpuReading, n int) cpuUse {
 	if n == 0 {
 		return cpuUse{}
 	}
-	each := func(i int) float64 { return ms(after[i]-before[i]) / float64(n) }
+	each := func(i int) float64 { return ms(after.used[i]-before.used[i]) / float64(n) }
 	return cpuUse{Portal: each(0), Meilisearch: each(1), Client: each(2)}
 }
 
@@ -266,7 +290,8 @@ func measureThroughput(ctx context.Context, s searcher, qs []preparedQuery, clie
 		t.Errors += errs[c]
 	}
 	t.PerSecond = float64(t.Requests) / t.Seconds
-	t.CPU = perRequest(cpuBefore, clock.read(), t.Requests)
+	cpuAfter := clock.read()
+	t.CPU, t.OtherCPUs = perRequest(cpuBefore, cpuAfter, t.Requests), otherCPUs(cpuBefore, cpuAfter)
 	if t.Requests == 0 {
 		return t, fmt.Errorf("%s throughput: every request failed: %w", s.name, firstErr)
 	}

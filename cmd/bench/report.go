@@ -60,6 +60,8 @@ type indexing struct {
 	RawBatchSize         int     `json:"raw_batch_size"`
 	RawMeiliSpanSeconds  float64 `json:"raw_meili_span_seconds"`
 	RawMeiliBusySeconds  float64 `json:"raw_meili_busy_seconds"`
+	ImportOtherCPUs      float64 `json:"import_other_cpus"`
+	RawOtherCPUs         float64 `json:"raw_other_cpus"`
 	ImportToRaw          float64 `json:"import_to_raw"`
 	ImportIndexToRawRate float64 `json:"import_index_phase_to_raw"`
 }
@@ -71,6 +73,8 @@ type latency struct {
 	P50Ratio float64 `json:"p50_ratio"`
 	P95Ratio float64 `json:"p95_ratio"`
 	P99Ratio float64 `json:"p99_ratio"`
+	// OtherCPUs is how many processors other programs on the machine kept busy meanwhile.
+	OtherCPUs float64 `json:"other_cpus"`
 }
 
 // queryRow is one query's figures.
@@ -128,10 +132,12 @@ func newReport(f figures, now time.Time) report {
 		ImportTaskFirst: f.imp.Meili.FirstTenth.Seconds(), ImportTaskLast: f.imp.Meili.LastTenth.Seconds(),
 		RawSeconds: f.raw.Wall.Seconds(), RawBatches: f.raw.Batches, RawBatchSize: f.raw.BatchSize,
 		RawMeiliSpanSeconds: f.raw.Meili.Span.Seconds(), RawMeiliBusySeconds: f.raw.Meili.Busy.Seconds(),
+		ImportOtherCPUs: f.imp.OtherCPUs, RawOtherCPUs: f.raw.OtherCPUs,
 		ImportToRaw: ratio(f.imp.Total.Seconds(), f.raw.Wall.Seconds()), ImportIndexToRawRate: ratio(f.imp.Indexing.Seconds(), f.raw.Wall.Seconds()),
 	}
 	api, raw := summarize(flatten(f.lat.API)), summarize(flatten(f.lat.Raw))
-	r.Latency = latency{API: api, Raw: raw, P50Ratio: ratio(api.P50, raw.P50), P95Ratio: ratio(api.P95, raw.P95), P99Ratio: ratio(api.P99, raw.P99)}
+	r.Latency = latency{API: api, Raw: raw, P50Ratio: ratio(api.P50, raw.P50), P95Ratio: ratio(api.P95, raw.P95), P99Ratio: ratio(api.P99, raw.P99),
+		OtherCPUs: f.lat.OtherCPUs}
 	for i, c := range f.checks {
 		a, w := summarize(f.lat.API[i]), summarize(f.lat.Raw[i])
 		r.Queries = append(r.Queries, queryRow{queryCheck: c, APIP50: a.P50, RawP50: w.P50, APIP99: a.P99, RawP99: w.P99})
@@ -211,7 +217,8 @@ func (r report) markdown() string {
 		ix.ImportSeconds, ix.ImportStoreSeconds, ix.ImportIndexSeconds, ix.ImportTasks, ix.ImportMeiliBusy, ix.ImportTaskFirst, ix.ImportTaskLast)
 	fmt.Fprintf(&b, "- Meilisearch alone, the same %d documents (read back from the portal's index) into a second index with the same settings, %d batches of %d sent at once: %.1f s (first task enqueued → last finished %.1f s, busy %.1f s).\n",
 		ix.Rows, ix.RawBatches, ix.RawBatchSize, ix.RawSeconds, ix.RawMeiliSpanSeconds, ix.RawMeiliBusySeconds)
-	fmt.Fprintf(&b, "- The import's indexing phase alone is %.2f× the raw indexing.\n", ix.ImportIndexToRawRate)
+	fmt.Fprintf(&b, "- The import's indexing phase alone is %.2f× the raw indexing. Other programs on the machine kept %.2f CPUs busy on average during the import, %.2f during the raw indexing.\n",
+		ix.ImportIndexToRawRate, ix.ImportOtherCPUs, ix.RawOtherCPUs)
 
 	l := r.Latency
 	b.WriteString("\n## Search latency by query (ms)\n\n")
@@ -236,6 +243,8 @@ func (r report) markdown() string {
 		th.API.Clients, th.API.Requests, th.API.Seconds, th.API.Errors, th.Raw.Requests, th.Raw.Seconds, th.Raw.Errors)
 	fmt.Fprintf(&b, "- CPU per search (ms): API run — portal %.2f, Meilisearch %.2f, benchmark client %.2f; raw run — portal %.2f, Meilisearch %.2f, benchmark client %.2f.\n",
 		th.API.CPU.Portal, th.API.CPU.Meilisearch, th.API.CPU.Client, th.Raw.CPU.Portal, th.Raw.CPU.Meilisearch, th.Raw.CPU.Client)
+	fmt.Fprintf(&b, "- Other programs on the machine kept %.2f CPUs busy on average during the latency run, %.2f during the API throughput run and %.2f during the raw one.\n",
+		r.Latency.OtherCPUs, th.API.OtherCPUs, th.Raw.OtherCPUs)
 	fmt.Fprintf(&b, "- Freshness over %d postings: p50 %.0f ms, p99 %.0f ms, max %.0f ms; the POST itself p50 %.1f ms.\n",
 		fr.Postings, fr.Delay.P50, fr.Delay.P99, fr.Delay.Max, fr.Create.P50)
 	fmt.Fprintf(&b, "- `portal serve` VmRSS %.1f MB, VmHWM %.1f MB; Meilisearch VmRSS %.0f MB.\n", r.Memory.PortalRSS, r.Memory.PortalPeak, r.Memory.MeiliRSS)

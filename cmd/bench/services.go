@@ -87,23 +87,23 @@ func (s *supervisor) start(name, logPath string, env []string, dir, bin string, 
 	return p, nil
 }
 
-// run starts a command, waits for it and returns its output; an interrupt stops it.
-func (s *supervisor) run(ctx context.Context, name, logPath string, env []string, bin string, args ...string) (string, error) {
+// run starts a command, waits for it and returns it with its output; an interrupt stops it.
+func (s *supervisor) run(ctx context.Context, name, logPath string, env []string, bin string, args ...string) (*process, string, error) {
 	p, err := s.start(name, logPath, env, "", bin, args...)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	select {
 	case <-p.done:
 	case <-ctx.Done():
 		p.stop()
-		return "", ctx.Err()
+		return p, "", ctx.Err()
 	}
 	out, _ := os.ReadFile(logPath)
 	if p.err != nil {
-		return string(out), fmt.Errorf("%s: %w\n%s", name, p.err, tail(string(out), 20))
+		return p, string(out), fmt.Errorf("%s: %w\n%s", name, p.err, tail(string(out), 20))
 	}
-	return string(out), nil
+	return p, string(out), nil
 }
 
 // stopAll stops every child still running, the last started first.
@@ -135,6 +135,14 @@ func (p *process) stop() {
 
 // pid is the process id of the child.
 func (p *process) pid() int { return p.cmd.Process.Pid }
+
+// cpu is the CPU time the child has used (all of it, once it has exited).
+func (p *process) cpu() time.Duration {
+	if p.exited() {
+		return p.cmd.ProcessState.UserTime() + p.cmd.ProcessState.SystemTime()
+	}
+	return cpuTime(p.pid())
+}
 
 // exited reports whether the child has ended.
 func (p *process) exited() bool {
@@ -333,8 +341,11 @@ func readMemory(pid int) (memory, error) {
 }
 
 // cpuTime is the CPU time (user and system) a process has used so far, from
-// /proc/<pid>/stat; 0 where there is no /proc.
+// /proc/<pid>/stat; 0 where there is no /proc, or for pid 0 (no process).
 func cpuTime(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return 0
@@ -352,4 +363,27 @@ func cpuTime(pid int) time.Duration {
 	user, _ := strconv.ParseInt(fields[11], 10, 64)
 	system, _ := strconv.ParseInt(fields[12], 10, 64)
 	return time.Duration(user+system) * 10 * time.Millisecond
+}
+
+// machineBusy is the CPU time all processors of the machine have spent busy so far, from
+// /proc/stat; 0 where there is no /proc.
+func machineBusy() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	fields := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal …
+	if len(fields) < 9 || fields[0] != "cpu" {
+		return 0
+	}
+	var busy int64
+	for i, f := range fields[1:9] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		n, _ := strconv.ParseInt(f, 10, 64)
+		busy += n
+	}
+	return time.Duration(busy) * 10 * time.Millisecond
 }
