@@ -202,6 +202,21 @@ func (a *App) routes() {
 	api.Post("/enrolments/:id/reveal-id", reviewer, a.revealID)
 
 	api.Get("/stats", reviewer, a.statsAPI)
+
+	api.Post("/programs/:id/claims", provider, a.submitTrainingClaim)
+	api.Post("/onjob-claims", a.requireRole(models.RoleEnterprise), a.submitOnjobClaim)
+	claimants := a.requireRole(models.RoleProvider, models.RoleEnterprise, models.RoleReviewer)
+	api.Get("/claims", claimants, a.listClaims)
+	api.Get("/claims/export.xlsx", reviewer, a.claimsXLSX)
+	api.Get("/claims/:id", claimants, a.getClaim)
+	api.Get("/claims/:id/export.xlsx", claimants, a.claimXLSX)
+	api.Get("/claims/:id/export.csv", claimants, a.claimCSV)
+	api.Post("/claims/:id/approve", reviewer, a.approveClaim)
+	api.Post("/claims/:id/reject", reviewer, a.rejectClaim)
+	api.Post("/claims/:id/pay", reviewer, a.payClaim)
+	api.Post("/objections/:id/resolve", reviewer, a.resolveObjection)
+	api.Get("/public/claims", a.publicClaims)
+	api.Post("/public/claims/:id/objections", a.lodgeObjection)
 	api.Use(func(c *fiber.Ctx) error { return models.NotFound("API route " + c.Method() + " " + c.Path()) })
 
 	a.pageRoutes()

@@ -79,6 +79,20 @@ func TestRoutesByRole(t *testing.T) {
 		{"POST", "/api/v1/enrolments/1/employment", []string{models.RoleProvider}},
 		{"GET", "/api/v1/enrolments/1/evidence", []string{models.RoleProvider, models.RoleReviewer}},
 		{"POST", "/api/v1/enrolments/1/reveal-id", []string{models.RoleReviewer}},
+		{"GET", "/api/v1/stats", []string{models.RoleReviewer}},
+		{"POST", "/api/v1/programs/1/claims", []string{models.RoleProvider}},
+		{"POST", "/api/v1/onjob-claims", []string{models.RoleEnterprise}},
+		{"GET", "/api/v1/claims", []string{models.RoleProvider, models.RoleEnterprise, models.RoleReviewer}},
+		{"GET", "/api/v1/claims/export.xlsx", []string{models.RoleReviewer}},
+		{"GET", "/api/v1/claims/1", []string{models.RoleProvider, models.RoleEnterprise, models.RoleReviewer}},
+		{"GET", "/api/v1/claims/1/export.xlsx", []string{models.RoleProvider, models.RoleEnterprise, models.RoleReviewer}},
+		{"GET", "/api/v1/claims/1/export.csv", []string{models.RoleProvider, models.RoleEnterprise, models.RoleReviewer}},
+		{"POST", "/api/v1/claims/1/approve", []string{models.RoleReviewer}},
+		{"POST", "/api/v1/claims/1/reject", []string{models.RoleReviewer}},
+		{"POST", "/api/v1/claims/1/pay", []string{models.RoleReviewer}},
+		{"POST", "/api/v1/objections/1/resolve", []string{models.RoleReviewer}},
+		{"GET", "/api/v1/public/claims", []string{anyone}},
+		{"POST", "/api/v1/public/claims/1/objections", []string{anyone}},
 	}
 	for _, rt := range routes {
 		for _, role := range []string{"", models.RoleSeeker, models.RoleEnterprise, models.RoleProvider, models.RoleReviewer} {

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -148,8 +147,8 @@ func (a *App) reportSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if ok, _ := a.limiter.Allow(c.UserContext(), "report:ip:"+c.IP(), 20, time.Hour); !ok {
-		return models.Errorf(models.ErrRateLimited, "举报过于频繁,请稍后再试")
+	if err := a.limitByIP(c, "report", 20); err != nil {
+		return err
 	}
 	if _, err := a.store.ReportJob(c.UserContext(), id, models.ReportInput{Reason: strings.TrimSpace(c.FormValue("reason")), Contact: strings.TrimSpace(c.FormValue("contact"))}); err != nil {
 		return err

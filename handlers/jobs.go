@@ -226,9 +226,8 @@ func (a *App) reportJob(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if ok, retry := a.limiter.Allow(c.UserContext(), "report:ip:"+c.IP(), 20, time.Hour); !ok {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(retry.Seconds())+1))
-		return models.Errorf(models.ErrRateLimited, "too many reports from this address; try again later")
+	if err := a.limitByIP(c, "report", 20); err != nil {
+		return err
 	}
 	var in models.ReportInput
 	if err := decodeJSON(c, &in); err != nil {
@@ -271,4 +270,13 @@ func (a *App) resolveReport(c *fiber.Ctx) error {
 	}
 	a.indexer.Notify(c.UserContext())
 	return c.JSON(r)
+}
+
+// limitByIP allows perHour public submissions of a kind (reports, objections) per address.
+func (a *App) limitByIP(c *fiber.Ctx, kind string, perHour int) error {
+	if ok, retry := a.limiter.Allow(c.UserContext(), kind+":ip:"+c.IP(), perHour, time.Hour); !ok {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(retry.Seconds())+1))
+		return models.Errorf(models.ErrRateLimited, "too many submissions from this address; try again later")
+	}
+	return nil
 }

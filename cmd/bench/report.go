@@ -215,9 +215,9 @@ func (r report) markdown() string {
 	b.WriteString("\n## Indexing\n\n")
 	fmt.Fprintf(&b, "- `portal import jobs --quiet`: %.1f s in all; storing the rows %.1f s, draining the outbox into Meilisearch %.1f s in %d tasks, of which Meilisearch was busy %.1f s. A task took %.2f s on average among the first tenth, %.2f s among the last tenth.\n",
 		ix.ImportSeconds, ix.ImportStoreSeconds, ix.ImportIndexSeconds, ix.ImportTasks, ix.ImportMeiliBusy, ix.ImportTaskFirst, ix.ImportTaskLast)
-	fmt.Fprintf(&b, "- Meilisearch alone, the same %d documents (read back from the portal's index) into a second index with the same settings, %d batches of %d sent at once: %.1f s (first task enqueued → last finished %.1f s, busy %.1f s).\n",
+	fmt.Fprintf(&b, "- Meilisearch alone, the same %d documents (read back from the portal's index) into a second index with the same settings, sent at once in %d requests of up to %d documents: %.1f s (first task enqueued → last finished %.1f s, busy %.1f s).\n",
 		ix.Rows, ix.RawBatches, ix.RawBatchSize, ix.RawSeconds, ix.RawMeiliSpanSeconds, ix.RawMeiliBusySeconds)
-	fmt.Fprintf(&b, "- The import's indexing phase alone is %.2f× the raw indexing. Other programs on the machine kept %.2f CPUs busy on average during the import, %.2f during the raw indexing.\n",
+	fmt.Fprintf(&b, "- The import's indexing phase alone is %.2f× the raw indexing. Other programs on the machine (and kernel work such as disk writeback) kept %.2f CPUs busy on average during the import, %.2f during the raw indexing.\n",
 		ix.ImportIndexToRawRate, ix.ImportOtherCPUs, ix.RawOtherCPUs)
 
 	l := r.Latency
