@@ -88,14 +88,14 @@ type chartTarget struct {
 
 // The geometry in SVG user units; the SVG scales to the page's width.
 const (
-	chartWidth        = 540
-	chartBarArea      = 340 // the length of the longest bar; values are written after it
+	chartWidth        = 460
+	chartBarArea      = 300 // the length of the longest bar; values are written after it
 	chartBarHeight    = 18
 	chartBarGap       = 5
 	chartLabelHeight  = 22
 	chartRowGap       = 14
 	chartLegendHeight = 34
-	chartLabelRunes   = 30
+	chartLabelRunes   = 28
 )
 
 func newBarChart(id, title, desc string, keys ...chartKey) *barChart {
