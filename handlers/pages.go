@@ -149,6 +149,15 @@ func (a *App) pageRoutes() {
 	r.Post("/console/fairs", a.pageLogin, a.requireRole(models.RoleReviewer), a.createFairSubmit)
 	rv := []fiber.Handler{a.pageLogin, a.requireRole(models.RoleReviewer)}
 	r.Get("/dashboard", append(rv, a.dashboardPage)...)
+	r.Get("/public/claims", a.publicClaimsPage)
+	r.Post("/public/claims/:id/object", a.objectSubmit)
+	r.Get("/console/claims/:id", a.pageLogin, a.requireRole(models.RoleProvider, models.RoleEnterprise, models.RoleReviewer), a.claimPage)
+	r.Post("/console/claims/:id/approve", append(rv, a.claimAction(a.approveClaimStep))...)
+	r.Post("/console/claims/:id/reject", append(rv, a.claimAction(a.rejectClaimStep))...)
+	r.Post("/console/claims/:id/pay", append(rv, a.claimAction(a.payClaimStep))...)
+	r.Post("/console/objections/:id/resolve", append(rv, a.resolveObjectionSubmit)...)
+	r.Get("/console/onjob-claims/new", append(ent, a.onjobPage)...)
+	r.Post("/console/onjob-claims", append(ent, a.onjobSubmit)...)
 	r.Post("/console/reviewer/providers/:id/verify", append(rv, a.verifyProviderSubmit)...)
 	r.Post("/console/reviewer/programs/:id/approve", append(rv, a.approveProgramSubmit)...)
 	r.Get("/programs", a.programsPage)
@@ -162,6 +171,7 @@ func (a *App) pageRoutes() {
 	r.Post("/console/programs/:id/roll", append(pv, a.rollSubmit)...)
 	r.Post("/console/programs/:id/enrol", append(pv, a.enrolSubmit)...)
 	r.Post("/console/programs/:id/close", append(pv, a.closeProgramSubmit)...)
+	r.Post("/console/programs/:id/claim", append(pv, a.submitClaimSubmit)...)
 	r.Post("/console/enrolments/:id/complete", append(pv, a.enrolmentActionSubmit("complete"))...)
 	r.Post("/console/enrolments/:id/accept", append(pv, a.enrolmentActionSubmit("accept"))...)
 	r.Post("/console/enrolments/:id/employment", append(pv, a.employmentSubmit)...)
@@ -241,6 +251,13 @@ func (a *App) consolePage(c *fiber.Ctx) error {
 func (a *App) consoleData(c *fiber.Ctx, data fiber.Map) error {
 	ctx := c.UserContext()
 	u := currentUser(c)
+	if u.Role != models.RoleSeeker {
+		claims, err := a.store.Claims(ctx, u, models.ClaimFilter{})
+		if err != nil {
+			return err
+		}
+		data["Claims"] = claims
+	}
 	switch u.Role {
 	case models.RoleEnterprise:
 		towns, err := a.store.Towns(ctx)

@@ -198,8 +198,12 @@ func (a *App) renderProgramConsole(c *fiber.Ctx, status int, problem string, id 
 			applied = append(applied, e)
 		}
 	}
+	claim, err := a.store.ClaimOfProgram(ctx, id)
+	if err != nil {
+		return err
+	}
 	return a.renderStatus(c, status, "provider_program", fiber.Map{"Title": p.Name, "Program": p, "Roster": roster, "Outcome": o,
-		"Lines": o.Lines, "Applied": applied, "Day": day, "LastDay": last, "Present": present, "Today": today, "Problem": problem})
+		"Lines": o.Lines, "Applied": applied, "Day": day, "LastDay": last, "Present": present, "Today": today, "Problem": problem, "Claim": claim})
 }
 
 // afterProgramAction returns to the program's page, or shows the refusal on it.

@@ -309,3 +309,13 @@ func (s *Store) RevealClaimIDs(ctx context.Context, reviewer User, c Claim) (map
 	})
 	return out, err
 }
+
+// ClaimOfProgram finds a program's active (not rejected) claim, if any.
+func (s *Store) ClaimOfProgram(ctx context.Context, programID int64) (*Claim, error) {
+	var c Claim
+	err := s.db.WithContext(ctx).Where("program_id = ? AND status <> ?", programID, ClaimRejected).Limit(1).Find(&c).Error
+	if err != nil || c.ID == 0 {
+		return nil, err
+	}
+	return &c, nil
+}
