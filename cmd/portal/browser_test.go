@@ -344,3 +344,73 @@ func TestBrowserRollAndPlacement(t *testing.T) {
 		t.Fatalf("the trainee's row %q", row)
 	}
 }
+
+// TestBrowserClaimAndApproval: the demo program is completed and placed over the API; then
+// the provider submits the claim from its program page and a reviewer approves it from the
+// review page, and the public announcement shows it without names.
+func TestBrowserClaimAndApproval(t *testing.T) {
+	env := testEnv(t, "")
+	for _, args := range [][]string{{"migrate"}, {"seed", "--demo"}} {
+		if out, err := command(t, env, "", args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	p := start(t, env)
+	token := p.call("POST", "/api/v1/auth/login", "", map[string]any{"phone": "13900000020", "password": "demo-pass-2022"}).must(t, 200)["token"].(string)
+	programs := p.call("GET", "/api/v1/me/programs", token, nil).must(t, 200)["programs"].([]any)
+	prog := itoa(int(programs[0].(map[string]any)["id"].(float64)))
+	roster := p.call("GET", "/api/v1/programs/"+prog+"/enrolments", token, nil).must(t, 200)["enrolments"].([]any)
+	for i, e := range roster {
+		id := itoa(int(e.(map[string]any)["id"].(float64)))
+		p.call("POST", "/api/v1/enrolments/"+id+"/complete", token, map[string]any{"passed": true}).must(t, 200)
+		if i < 4 { // four of five placed: exactly the 80% line
+			p.call("POST", "/api/v1/enrolments/"+id+"/employment", token, map[string]any{"employer_name": "【演示】定襄宏达法兰锻造有限公司",
+				"evidence_type": "agreement", "evidence_no": "DEMO-" + id, "start_on": "2025-07-20"}).must(t, 201)
+		}
+	}
+	p.call("POST", "/api/v1/programs/"+prog+"/close", token, nil).must(t, 200)
+
+	provider := browser(t)
+	login(t, provider, p.base, "13900000020", "demo-pass-2022")
+	err := chromedp.Do(provider,
+		chromedp.Navigate(p.base+"/console/programs/"+prog),
+		chromedp.WaitVisible(`#claim-h`),
+		chromedp.Click(`form[action$="/claim"] button`),
+		chromedp.WaitVisible(`table.lines`),
+	)
+	if err != nil {
+		t.Fatalf("submit the claim: %v", err)
+	}
+	if head := text(t, provider, "main"); !strings.Contains(head, "合计 3750 元") || !strings.Contains(head, "待审核") {
+		t.Fatalf("the claim page says %q", head)
+	}
+
+	reviewer := browser(t)
+	login(t, reviewer, p.base, "13900000009", "demo-pass-2022")
+	err = chromedp.Do(reviewer,
+		chromedp.Navigate(p.base+"/console"),
+		chromedp.WaitVisible(`a[href^="/console/claims/"]`),
+		chromedp.Click(`a[href^="/console/claims/"]`),
+		chromedp.WaitVisible(`form[action$="/approve"] button`),
+	)
+	if err != nil {
+		t.Fatalf("open the claim for review: %v", err)
+	}
+	if lines := text(t, reviewer, "table.lines"); !strings.Contains(lines, "150×5 = 750") {
+		t.Fatalf("the computation is not shown line by line: %q", lines)
+	}
+	err = chromedp.Do(reviewer, chromedp.Click(`form[action$="/approve"] button`), chromedp.WaitVisible(`form[action$="/pay"]`))
+	if err != nil {
+		t.Fatalf("approve: %v", err)
+	}
+	if head := text(t, reviewer, "main"); !strings.Contains(head, "已批准(公示)") || !strings.Contains(head, "公示期") {
+		t.Fatalf("after approval %q", head)
+	}
+	err = chromedp.Do(provider, chromedp.Navigate(p.base+"/public/claims"), chromedp.WaitVisible(`main article`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pub := text(t, provider, "main"); !strings.Contains(pub, "3750 元") || strings.Contains(pub, "张伟") || strings.Contains(pub, "140921") {
+		t.Fatalf("the announcement %q", pub)
+	}
+}
