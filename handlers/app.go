@@ -56,6 +56,7 @@ type App struct {
 	indexer  *search.Indexer
 	now      func() time.Time
 	filesDir string
+	towns    townCache
 	Fiber    *fiber.App
 }
 

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"net/url"
 	"strconv"
 	"time"
@@ -188,13 +187,13 @@ func sortFacet(vals []facetValue) {
 }
 
 func (a *App) townNames(c *fiber.Ctx) (map[int64]string, error) {
-	towns, err := a.store.Towns(c.UserContext())
+	towns, err := a.townsByID(c.UserContext())
 	if err != nil {
 		return nil, err
 	}
 	names := make(map[int64]string, len(towns))
-	for _, t := range towns {
-		names[t.ID] = t.Name
+	for id, t := range towns {
+		names[id] = t.Name
 	}
 	return names, nil
 }
@@ -207,14 +206,6 @@ func (a *App) jobQuery(c *fiber.Ctx) (search.JobQuery, error) {
 	}
 	q, _, err := search.ParseJobQuery(v, a.townPlace(c.UserContext()), search.Day(a.now()))
 	return q, err
-}
-
-// townPlace looks a town's coordinates up for near_town_id.
-func (a *App) townPlace(ctx context.Context) search.TownPlace {
-	return func(id int64) (search.Geo, error) {
-		t, err := a.store.Town(ctx, id)
-		return search.Geo{Lat: t.Lat, Lng: t.Lng}, err
-	}
 }
 
 func badParam(name, msg string) error {

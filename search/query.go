@@ -274,11 +274,11 @@ func (c *Client) SearchJobs(ctx context.Context, q JobQuery) (JobResult, error) 
 	if err != nil {
 		return JobResult{}, unavailable(err)
 	}
-	resp, err := search.Index(c.IndexUID(JobsIndex)).Search(ctx, q.Q, req)
+	raw, err := search.Index(c.IndexUID(JobsIndex)).SearchRaw(ctx, q.Q, req)
 	if err != nil {
 		return JobResult{}, unavailable(err)
 	}
-	return decodeJobResult(resp, page, perPage)
+	return decodeJobResult(*raw, page, perPage)
 }
 
 func unavailable(err error) error {
@@ -294,14 +294,24 @@ type jobHitDoc struct {
 	} `json:"_formatted"`
 }
 
-func decodeJobResult(resp *meilisearch.SearchResponse, page, perPage int) (JobResult, error) {
+// rawJobResponse is the part of Meilisearch's answer the portal reads, decoded in one pass
+// (the SDK's own response type decodes every hit into a map first, which costs more than the
+// rest of the request).
+type rawJobResponse struct {
+	Hits              []jobHitDoc                 `json:"hits"`
+	TotalHits         int64                       `json:"totalHits"`
+	ProcessingTimeMs  int64                       `json:"processingTimeMs"`
+	FacetDistribution map[string]map[string]int64 `json:"facetDistribution"`
+}
+
+func decodeJobResult(raw []byte, page, perPage int) (JobResult, error) {
+	var resp rawJobResponse
+	if err := json.Unmarshal(raw, &resp); err != nil {
+		return JobResult{}, fmt.Errorf("search: decode answer: %w", err)
+	}
 	res := JobResult{Hits: make([]JobHit, 0, len(resp.Hits)), Total: resp.TotalHits, Page: page, PerPage: perPage,
 		TookMs: resp.ProcessingTimeMs, Facets: map[string]map[string]int64{}}
-	for _, h := range resp.Hits {
-		var d jobHitDoc
-		if err := h.DecodeInto(&d); err != nil {
-			return JobResult{}, fmt.Errorf("search: decode hit: %w", err)
-		}
+	for _, d := range resp.Hits {
 		res.Hits = append(res.Hits, JobHit{
 			ID: d.ID, Title: d.Title, EnterpriseName: d.EnterpriseName, TownID: d.TownID, TownName: d.TownName,
 			Industry: d.Industry, Occupation: d.Occupation, SalaryMin: d.SalaryMin, SalaryMax: d.SalaryMax,
@@ -310,15 +320,9 @@ func decodeJobResult(resp *meilisearch.SearchResponse, page, perPage int) (JobRe
 			Highlight: Highlight{Title: markHighlights(d.Formatted.Title), Description: markHighlights(d.Formatted.Description)},
 		})
 	}
-	var dist map[string]map[string]int64
-	if len(resp.FacetDistribution) > 0 {
-		if err := json.Unmarshal(resp.FacetDistribution, &dist); err != nil {
-			return JobResult{}, fmt.Errorf("search: decode facets: %w", err)
-		}
-	}
 	for attr, key := range facetKeys {
 		res.Facets[key] = map[string]int64{}
-		for value, n := range dist[attr] {
+		for value, n := range resp.FacetDistribution[attr] {
 			res.Facets[key][value] = n
 		}
 	}

@@ -47,7 +47,7 @@ func timeImport(ctx context.Context, sup *supervisor, portalBin, logPath string,
 	}
 	after := clock.read()
 	after.used[0] = proc.cpu() // the import counts as "portal"
-	res.OtherCPUs = otherCPUs(before, after)
+	res.OtherCPUs = before.to(after).otherCPUs()
 	m := importedLine.FindStringSubmatch(out)
 	ix := indexedLine.FindStringSubmatch(out)
 	if m == nil || ix == nil {
@@ -198,7 +198,7 @@ func timeRawIndexing(ctx context.Context, meili meiliServer, batchSize int) (raw
 		}
 	}
 	res.Wall = time.Since(started)
-	res.OtherCPUs = otherCPUs(before, clock.read())
+	res.OtherCPUs = before.to(clock.read()).otherCPUs()
 	res.Batches = len(tasks)
 	if res.Meili, err = documentTasks(ctx, meili, uid, started); err != nil {
 		return res, err

@@ -265,13 +265,10 @@ func measureSearch(ctx context.Context, o options, env environment, base string,
 	if f.lat, err = measureLatency(ctx, api, raw, qs, o.warmup, rounds); err != nil {
 		return f, err
 	}
-	f.lat.OtherCPUs = otherCPUs(before, clock.read())
-	p.step("throughput straight to Meilisearch: %d clients for %s", o.clients, o.duration)
-	if f.thrRaw, err = measureThroughput(ctx, rawSearcher(env.meili, search.JobsIndex, 2*o.clients), qs, o.clients, o.duration, clock); err != nil {
-		return f, err
-	}
-	p.step("throughput through the portal API: %d clients for %s", o.clients, o.duration)
-	f.thrAPI, err = measureThroughput(ctx, apiSearcher(base, 2*o.clients), qs, o.clients, o.duration, clock)
+	f.lat.OtherCPUs = before.to(clock.read()).otherCPUs()
+	p.step("throughput: %d clients, %s each way in alternating slices", o.clients, o.duration)
+	f.thrAPI, f.thrRaw, err = measureThroughput(ctx, apiSearcher(base, 2*o.clients), rawSearcher(env.meili, search.JobsIndex, 2*o.clients),
+		qs, o.clients, o.duration, clock)
 	return f, err
 }
 

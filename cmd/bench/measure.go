@@ -211,63 +211,50 @@ type throughput struct {
 	OtherCPUs float64 `json:"other_cpus"`
 }
 
-// cpuUse is the CPU time each process spent per request of a run, in milliseconds.
-type cpuUse struct {
-	Portal      float64 `json:"portal"`
-	Meilisearch float64 `json:"meilisearch"`
-	Client      float64 `json:"client"`
-}
+// throughputSlices is how many turns each way takes in the throughput run: the ways
+// alternate, so that load from other programs on the machine falls on both alike.
+const throughputSlices = 5
 
-// cpuClock reads the CPU time used by the portal, Meilisearch, the benchmark itself and
-// the whole machine.
-type cpuClock struct {
-	portal, meili, self int // process ids; 0 for none
-}
-
-// cpuReading is a reading of a cpuClock, with the wall time it was taken at.
-type cpuReading struct {
-	at   time.Time
-	used [4]time.Duration // portal, Meilisearch, benchmark, machine
-}
-
-func (c cpuClock) read() cpuReading {
-	return cpuReading{at: time.Now(), used: [4]time.Duration{cpuTime(c.portal), cpuTime(c.meili), cpuTime(c.self), machineBusy()}}
-}
-
-// otherCPUs is how many processors programs other than the three kept busy on average
-// between two readings.
-func otherCPUs(before, after cpuReading) float64 {
-	var d [4]time.Duration
-	for i := range d {
-		d[i] = after.used[i] - before.used[i]
+// measureThroughput has clients search each way for d in all, in alternating slices of at
+// least a second, and sums each way's slices.
+func measureThroughput(ctx context.Context, api, raw searcher, qs []preparedQuery, clients int, d time.Duration, clock cpuClock) (apiT, rawT throughput, err error) {
+	turns := max(1, min(throughputSlices, int(d/time.Second)))
+	slice := d / time.Duration(turns)
+	var apiSum, rawSum throughputSum
+	for turn := range turns {
+		ways := []searcher{raw, api}
+		if turn%2 == 1 {
+			ways = []searcher{api, raw}
+		}
+		for _, s := range ways {
+			sum := &rawSum
+			if s.name == api.name {
+				sum = &apiSum
+			}
+			if err := sum.run(ctx, s, qs, clients, slice, clock); err != nil {
+				return apiT, rawT, err
+			}
+		}
 	}
-	wall := after.at.Sub(before.at).Seconds()
-	if wall <= 0 || d[3] == 0 {
-		return 0
-	}
-	return max(0, (d[3]-d[0]-d[1]-d[2]).Seconds()/wall)
+	return apiSum.result(clients), rawSum.result(clients), nil
 }
 
-// perRequest divides the CPU time spent between two readings by n requests.
-func perRequest(before, after cpuReading, n int) cpuUse {
-	if n == 0 {
-		return cpuUse{}
-	}
-	each := func(i int) float64 { return ms(after.used[i]-before.used[i]) / float64(n) }
-	return cpuUse{Portal: each(0), Meilisearch: each(1), Client: each(2)}
+// throughputSum adds up the slices of one way.
+type throughputSum struct {
+	requests, errors int
+	cpu              cpuSpent
 }
 
-// measureThroughput has clients send the queries in turn, back to back, for d; each client
-// starts at a different query. A request in flight at the end is completed and counted.
-func measureThroughput(ctx context.Context, s searcher, qs []preparedQuery, clients int, d time.Duration, clock cpuClock) (throughput, error) {
+// run has clients send the queries in turn, back to back, for d; each client starts at a
+// different query. A request in flight at the end is completed and counted.
+func (t *throughputSum) run(ctx context.Context, s searcher, qs []preparedQuery, clients int, d time.Duration, clock cpuClock) error {
 	var wg sync.WaitGroup
 	counts := make([]int, clients)
 	errs := make([]int, clients)
 	var firstErr error
 	var once sync.Once
-	cpuBefore := clock.read()
-	start := time.Now()
-	end := start.Add(d)
+	before := clock.read()
+	end := before.at.Add(d)
 	for c := range clients {
 		wg.Go(func() {
 			for i := c * len(qs) / clients; time.Now().Before(end) && ctx.Err() == nil; i++ {
@@ -282,18 +269,23 @@ func measureThroughput(ctx context.Context, s searcher, qs []preparedQuery, clie
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return throughput{}, err
+		return err
 	}
-	t := throughput{Clients: clients, Seconds: time.Since(start).Seconds()}
+	t.cpu = t.cpu.plus(before.to(clock.read()))
+	n := 0
 	for c := range clients {
-		t.Requests += counts[c]
-		t.Errors += errs[c]
+		n += counts[c]
+		t.errors += errs[c]
 	}
-	t.PerSecond = float64(t.Requests) / t.Seconds
-	cpuAfter := clock.read()
-	t.CPU, t.OtherCPUs = perRequest(cpuBefore, cpuAfter, t.Requests), otherCPUs(cpuBefore, cpuAfter)
-	if t.Requests == 0 {
-		return t, fmt.Errorf("%s throughput: every request failed: %w", s.name, firstErr)
+	t.requests += n
+	if n == 0 {
+		return fmt.Errorf("%s throughput: every request failed: %w", s.name, firstErr)
 	}
-	return t, nil
+	return nil
+}
+
+func (t throughputSum) result(clients int) throughput {
+	secs := t.cpu.wall.Seconds()
+	return throughput{Clients: clients, Seconds: secs, Requests: t.requests, Errors: t.errors,
+		PerSecond: ratio(float64(t.requests), secs), CPU: t.cpu.perRequest(t.requests), OtherCPUs: t.cpu.otherCPUs()}
 }
