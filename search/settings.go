@@ -185,6 +185,14 @@ func (c *Client) applyJobSettings(ctx context.Context, admin meilisearch.Service
 	add(cur.Pagination == nil || *cur.Pagination != jobPagination, "pagination", func(ctx context.Context) (*meilisearch.TaskInfo, error) {
 		return idx.UpdatePagination(ctx, &jobPagination)
 	})
+	// Proximity by attribute, and no facet search (the portal never searches facet values):
+	// both cut the work of every indexing task, which is what a fresh posting waits for.
+	add(cur.ProximityPrecision != meilisearch.ByAttribute, "proximity precision", func(ctx context.Context) (*meilisearch.TaskInfo, error) {
+		return idx.UpdateProximityPrecision(ctx, meilisearch.ByAttribute)
+	})
+	add(cur.FacetSearch, "facet search", func(ctx context.Context) (*meilisearch.TaskInfo, error) {
+		return idx.UpdateFacetSearch(ctx, false)
+	})
 	add(!sameLocalized(cur.LocalizedAttributes), "localized attributes", func(ctx context.Context) (*meilisearch.TaskInfo, error) {
 		return idx.UpdateLocalizedAttributes(ctx, []*meilisearch.LocalizedAttributes{
 			{AttributePatterns: jobLocalized, Locales: []string{chineseLocale}}})
