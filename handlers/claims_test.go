@@ -140,3 +140,24 @@ func TestClaimsOverTheAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestReviewerAddsASuccessorPolicyOnThePage(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	rev := h.account(models.RoleReviewer, "13800000999")
+	html := map[string]string{"Accept": "text/html"}
+	page := h.do(req{method: "GET", path: "/console", cookie: rev.Token, headers: html})
+	if !strings.Contains(string(page.body), "晋政办发〔2022〕81号") {
+		t.Fatal("the console does not list the policy versions")
+	}
+	values := map[string]string{"_csrf": csrfIn(t, page.body), "code": "晋政办发〔2025〕续", "title": "延续执行", "effective_from": "2025-09-26",
+		"effective_to": "2028-09-25", "first_days": "10", "first_day_rate_yuan": "150", "later_day_rate_yuan": "100", "cap_per_person_yuan": "4000",
+		"employment_target_percent": "80", "employment_window_days": "180", "onjob_rate_yuan": "300", "announcement_days": "5", "subsidize": "completed"}
+	if r := h.do(req{method: "POST", path: "/console/policies", cookie: rev.Token, contentType: "application/x-www-form-urlencoded", headers: html, raw: formBody(values)}); r.status != 303 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	values["code"], values["effective_from"] = "重叠", "2028-01-01"
+	r := h.do(req{method: "POST", path: "/console/policies", cookie: rev.Token, contentType: "application/x-www-form-urlencoded", headers: html, raw: formBody(values)})
+	if r.status != 409 || !strings.Contains(string(r.body), "overlaps") {
+		t.Fatalf("an overlapping window: %d", r.status)
+	}
+}

@@ -147,6 +147,7 @@ func (a *App) pageRoutes() {
 	r.Post("/console/saved-searches/:id/delete", append(sk, a.deleteSavedSubmit)...)
 	r.Post("/console/notifications/read", append(sk, a.readSubmit)...)
 	r.Post("/console/fairs", a.pageLogin, a.requireRole(models.RoleReviewer), a.createFairSubmit)
+	r.Post("/console/policies", a.pageLogin, a.requireRole(models.RoleReviewer), a.addPolicySubmit)
 	rv := []fiber.Handler{a.pageLogin, a.requireRole(models.RoleReviewer)}
 	r.Get("/dashboard", append(rv, a.dashboardPage)...)
 	r.Get("/public/claims", a.publicClaimsPage)
@@ -295,6 +296,9 @@ func (a *App) consoleData(c *fiber.Ctx, data fiber.Map) error {
 		if data["Reports"], err = a.store.Reports(ctx, "open"); err != nil {
 			return err
 		}
+		if data["Policies"], err = a.store.Policies(ctx); err != nil {
+			return err
+		}
 		if data["ProviderQueue"], err = a.store.Providers(ctx, &unverified); err != nil {
 			return err
 		}
@@ -352,4 +356,29 @@ func safeNext(next string) string {
 		return "/console"
 	}
 	return next
+}
+
+// addPolicySubmit adds a successor policy version from the reviewer's console; a refusal
+// (an overlapping window, a bad figure) comes back on the console.
+func (a *App) addPolicySubmit(c *fiber.Ctx) error {
+	num := func(k string) *int {
+		n, err := strconv.Atoi(strings.TrimSpace(c.FormValue(k)))
+		if err != nil {
+			return nil
+		}
+		return &n
+	}
+	in := models.PolicyInput{Code: strings.TrimSpace(c.FormValue("code")), Title: strings.TrimSpace(c.FormValue("title")),
+		EffectiveFrom: c.FormValue("effective_from"), EffectiveTo: c.FormValue("effective_to"), FirstDays: num("first_days"),
+		FirstDayRateYuan: num("first_day_rate_yuan"), LaterDayRateYuan: num("later_day_rate_yuan"), CapPerPersonYuan: num("cap_per_person_yuan"),
+		EmploymentTargetPercent: num("employment_target_percent"), EmploymentWindowDays: num("employment_window_days"),
+		OnjobRateYuan: num("onjob_rate_yuan"), Subsidize: c.FormValue("subsidize"), AnnouncementDays: num("announcement_days")}
+	if _, err := a.store.AddPolicy(c.UserContext(), currentUser(c).ID, in); err != nil {
+		data := fiber.Map{"Title": "审核员工作台"}
+		if derr := a.consoleData(c, data); derr != nil {
+			return derr
+		}
+		return a.formProblem(c, "console", data, err)
+	}
+	return c.Redirect("/console", http.StatusSeeOther)
 }
