@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,21 +53,36 @@ type indexedJob struct {
 	Bigrams string `json:"bigrams"`
 }
 
+// upsertChunk bounds the postings sent in one request.
+const upsertChunk = 2500
+
 // UpsertJobs adds or replaces postings and waits until Meilisearch has indexed them; a
-// batch that Meilisearch refuses (one bad document fails them all) is an error.
+// batch that Meilisearch refuses (one bad document fails them all) is an error. Large sets
+// go in chunks that are all enqueued before the first wait, so Meilisearch can batch them
+// together instead of paying its per-task cost for each.
 func (c *Client) UpsertJobs(ctx context.Context, docs []JobDoc) error {
 	if len(docs) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	chunks := (len(docs) + upsertChunk - 1) / upsertChunk
+	ctx, cancel := context.WithTimeout(ctx, writeTimeout*time.Duration(chunks))
 	defer cancel()
 	admin, _, err := c.clients(ctx)
 	if err != nil {
 		return err
 	}
-	info, err := addJobs(ctx, admin, c.IndexUID(JobsIndex), docs)
-	if err := c.waitTask(ctx, admin, info, err); err != nil {
-		return fmt.Errorf("index %d postings: %w", len(docs), err)
+	var tasks []*meilisearch.TaskInfo
+	for part := range slices.Chunk(docs, upsertChunk) {
+		info, err := addJobs(ctx, admin, c.IndexUID(JobsIndex), part)
+		if err != nil {
+			return fmt.Errorf("index %d postings: %w", len(docs), err)
+		}
+		tasks = append(tasks, info)
+	}
+	for _, info := range tasks {
+		if err := c.waitTask(ctx, admin, info, nil); err != nil {
+			return fmt.Errorf("index %d postings: %w", len(docs), err)
+		}
 	}
 	return nil
 }

@@ -29,10 +29,10 @@ type Indexer struct {
 	mu     sync.Mutex // one drain at a time in this process
 }
 
-// batchSize bounds the outbox entries applied in one Meilisearch task. Every task has a
-// fixed cost that grows with the index (measured: 500 postings into a 100,000-posting index
-// took 2.5 s), so a backlog such as an import goes in large tasks.
-const batchSize = 5000
+// batchSize bounds the outbox entries read in one round. Every Meilisearch task has a fixed
+// cost that grows with the index (measured: 500 postings into a 100,000-posting index took
+// 2.5 s), so a backlog such as an import goes in large rounds whose chunks Meilisearch batches.
+const batchSize = 10000
 
 // wakeChannel is the Redis pub/sub channel that tells every process the outbox has rows.
 const wakeChannel = "portal:outbox"

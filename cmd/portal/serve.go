@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -23,6 +25,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	defer store.Close()
+	if os.Getenv("GOGC") == "" {
+		// The server's heap stays near 50 MB; collecting half as often buys search CPU
+		// (garbage collection was 11% of it under load) for memory well under the target.
+		debug.SetGCPercent(200)
+	}
 
 	var rdb *redis.Client
 	if cfg.RedisURL != "" {
