@@ -281,8 +281,13 @@ func TestWakeUpsCrossProcesses(t *testing.T) {
 	dbURL := testsvc.Databases(t)[0].URL
 	prefix := testsvc.UniqueName(t, "x") + "_"
 	front := newHarness(t, harnessOpts{databaseURL: dbURL, redisURL: redisURL, meiliURL: meiliURL, meiliKey: key, indexPrefix: prefix})
+	subscribers := func() int64 {
+		n, _ := front.app.redis.PubSubNumSub(context.Background(), "portal:outbox").Result()
+		return n["portal:outbox"]
+	}
+	before := subscribers()
 	back := newHarness(t, harnessOpts{databaseURL: dbURL, redisURL: redisURL, meiliURL: meiliURL, meiliKey: key, indexPrefix: prefix, indexing: true, poll: time.Hour})
-	time.Sleep(200 * time.Millisecond) // let the back process subscribe before the wake-up is sent
+	eventually(t, "the back process listens", func() bool { return subscribers() > before })
 	ent := front.verifiedEnterprise("13600000501", "MA0P0501", "定襄法兰专业镇")
 	r := front.do(req{method: "POST", path: "/api/v1/jobs", token: ent.Token, body: front.posting("模具钳工", "负责模具装配与维修。", "钳工", front.townID("定襄法兰专业镇"), models.Today(time.Now().AddDate(0, 0, 30)))})
 	if r.status != 201 {

@@ -111,13 +111,14 @@ func (ix *Indexer) Run(ctx context.Context) {
 func (ix *Indexer) listen(ctx context.Context) {
 	for ctx.Err() == nil {
 		sub := ix.rdb.Subscribe(ctx, wakeChannel)
-		for msg := range sub.Channel() {
-			_ = msg
+		stop := context.AfterFunc(ctx, func() { sub.Close() }) // ends the range below when ctx ends
+		for range sub.Channel() {
 			select {
 			case ix.wake <- struct{}{}:
 			default:
 			}
 		}
+		stop()
 		sub.Close()
 		select {
 		case <-ctx.Done():
