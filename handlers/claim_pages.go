@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"portal/models"
+	"portal/models/policy"
 )
 
 var objectionNames = map[string]string{"open": "待处理", "upheld": "异议成立", "dismissed": "异议不成立"}
@@ -21,11 +22,12 @@ func init() {
 	pageFuncs["computation"] = computation
 }
 
-// computation writes a training line's arithmetic the way a reviewer checks it.
+// computation writes a training line's arithmetic the way a reviewer checks it, from the
+// figures the line was computed with.
 func computation(l models.ClaimLine) string {
 	d := l.SubsidizedDays
-	first, later := min(d, l.FirstDays), max(d-l.FirstDays, 0)
-	raw := l.FirstDayRateYuan*first + l.LaterDayRateYuan*later
+	first, later, raw := policy.Tiers(policy.Version{FirstDays: l.FirstDays, FirstDayRateYuan: l.FirstDayRateYuan,
+		LaterDayRateYuan: l.LaterDayRateYuan}, d)
 	s := fmt.Sprintf("计 %d 天:%d×%d", d, l.FirstDayRateYuan, first)
 	if later > 0 {
 		s += fmt.Sprintf(" + %d×%d", l.LaterDayRateYuan, later)

@@ -243,9 +243,7 @@ func (a *App) editJobPage(c *fiber.Ctx) error {
 	if err := models.RequireOwner(currentUser(c), j); err != nil {
 		return err
 	}
-	in := models.JobInput{Title: j.Title, Description: j.Description, Occupation: j.Occupation, TownID: j.TownID, SalaryMin: j.SalaryMin,
-		SalaryMax: j.SalaryMax, Headcount: j.Headcount, Education: j.Education, EmploymentType: j.EmploymentType, ExpiresOn: j.ExpiresOn}
-	return a.jobFormPage(c, http.StatusOK, &j, in, nil)
+	return a.jobFormPage(c, http.StatusOK, &j, j.Input(), nil)
 }
 
 func (a *App) updateJobSubmit(c *fiber.Ctx) error {

@@ -38,9 +38,7 @@ func (a *App) patchJob(c *fiber.Ctx) error {
 	if err := models.RequireOwner(currentUser(c), j); err != nil {
 		return err
 	}
-	in := models.JobInput{Title: j.Title, Description: j.Description, Occupation: j.Occupation, TownID: j.TownID,
-		SalaryMin: j.SalaryMin, SalaryMax: j.SalaryMax, Headcount: j.Headcount, Education: j.Education,
-		EmploymentType: j.EmploymentType, ExpiresOn: j.ExpiresOn}
+	in := j.Input()
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"portal/models"
 )
 
 type metrics struct {
@@ -82,11 +84,12 @@ func (a *App) readyz(c *fiber.Ctx) error {
 		check("redis", a.redis.Ping(ctx).Err())
 	}
 	if len(down) > 0 {
-		c.Status(fiber.StatusServiceUnavailable)
-		c.Set(fiber.HeaderContentType, "application/problem+json")
-		return c.JSON(fiber.Map{"type": "/api/problems/unavailable", "title": "Service Unavailable", "status": 503,
-			"code": "unavailable", "detail": "down: " + strings.Join(down, ", "), "checks": checks, "request_id": requestID(c)},
-			"application/problem+json")
+		p := problemOf(models.Errorf(models.ErrUnavailable, "down: %s", strings.Join(down, ", ")))
+		p.RequestID = requestID(c)
+		return c.Status(p.Status).JSON(struct {
+			Problem
+			Checks fiber.Map `json:"checks"`
+		}{p, checks}, "application/problem+json")
 	}
 	return c.JSON(fiber.Map{"status": "ready", "checks": checks})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/url"
+	"portal/personal"
 	"strings"
 	"testing"
 	"time"
@@ -32,13 +33,7 @@ func (h *harness) verifiedProvider(phone, body8 string) models.Login {
 
 // idNumber makes a valid GB 11643 number for a serial.
 func idNumber(serial int) string {
-	body := fmt.Sprintf("14010519900101%03d", serial%1000)
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(body[i]-'0') * w
-	}
-	return body + string("10X98765432"[sum%11])
+	return personal.MakeIDNumber(fmt.Sprintf("14010519900101%03d", serial%1000))
 }
 
 func multipartBody(t *testing.T, fields map[string]string, file []byte) ([]byte, string) {

@@ -84,13 +84,7 @@ func (a *App) seekerConsole(c *fiber.Ctx, data fiber.Map) error {
 	if err != nil {
 		return err
 	}
-	unread := 0
-	for _, n := range ns {
-		if n.ReadAt == nil {
-			unread++
-		}
-	}
-	data["Notifications"], data["Unread"] = ns, unread
+	data["Notifications"], data["Unread"] = ns, models.Unread(ns)
 	return nil
 }
 

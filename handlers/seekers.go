@@ -60,13 +60,9 @@ func (a *App) recommend(c *fiber.Ctx) ([]search.Recommendation, error) {
 		}
 		return nil, err
 	}
-	towns, err := a.store.Towns(c.UserContext())
+	byID, err := a.townsByID(c.UserContext())
 	if err != nil {
 		return nil, err
-	}
-	byID := make(map[int64]models.Town, len(towns))
-	for _, t := range towns {
-		byID[t.ID] = t
 	}
 	recs, err := a.search.Recommend(c.UserContext(), p, byID, a.now(), 20)
 	if err != nil {
@@ -147,13 +143,7 @@ func (a *App) notifications(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	unread := 0
-	for _, n := range ns {
-		if n.ReadAt == nil {
-			unread++
-		}
-	}
-	return c.JSON(fiber.Map{"notifications": ns, "unread": unread})
+	return c.JSON(fiber.Map{"notifications": ns, "unread": models.Unread(ns)})
 }
 
 func (a *App) markRead(c *fiber.Ctx) error {

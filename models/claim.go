@@ -3,7 +3,7 @@ package models
 import (
 	"context"
 	"errors"
-	"strings"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -330,6 +330,5 @@ func policyVersionOf(p PolicyVersion) policy.Version {
 		EmploymentWindowDays: p.EmploymentWindowDays, OnjobRateYuan: p.OnjobRateYuan, Subsidize: p.Subsidize, AnnouncementDays: p.AnnouncementDays}
 }
 
-func fmtRate(r float64) string {
-	return strings.TrimRight(strings.TrimRight(strconvFloat(r), "0"), ".")
-}
+// fmtRate writes a percent without trailing zeros: 75, 79.5, 79.59.
+func fmtRate(r float64) string { return strconv.FormatFloat(r, 'f', -1, 64) }

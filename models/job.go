@@ -182,6 +182,13 @@ func (s *Store) CreateJob(ctx context.Context, owner User, in JobInput, now time
 	return s.Job(ctx, j.ID)
 }
 
+// Input is the posting's content as an edit form or a PATCH starts from.
+func (j Job) Input() JobInput {
+	return JobInput{Title: j.Title, Description: j.Description, Occupation: j.Occupation, TownID: j.TownID,
+		SalaryMin: j.SalaryMin, SalaryMax: j.SalaryMax, Headcount: j.Headcount, Education: j.Education,
+		EmploymentType: j.EmploymentType, ExpiresOn: j.ExpiresOn}
+}
+
 func jobFromInput(j Job, in JobInput) Job {
 	j.Title, j.Description, j.Occupation, j.TownID = in.Title, in.Description, in.Occupation, in.TownID
 	j.SalaryMin, j.SalaryMax, j.Headcount = in.SalaryMin, in.SalaryMax, in.Headcount

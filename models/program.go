@@ -250,5 +250,3 @@ func (s *Store) EachProgram(ctx context.Context, fn func([]Program) error) error
 
 // itoa writes an int in decimal.
 func itoa(n int) string { return strconv.Itoa(n) }
-
-func strconvFloat(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }

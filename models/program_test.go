@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"portal/personal"
 	"strings"
 	"sync"
 	"testing"
@@ -16,13 +17,7 @@ var trainingDay = time.Date(2025, 5, 1, 10, 0, 0, 0, China)
 
 // idNumber makes a valid GB 11643 number for a serial, born 1990-01-01 in Taiyuan.
 func idNumber(serial int) string {
-	body := fmt.Sprintf("14010519900101%03d", serial%1000)
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(body[i]-'0') * w
-	}
-	return body + string("10X98765432"[sum%11])
+	return personal.MakeIDNumber(fmt.Sprintf("14010519900101%03d", serial%1000))
 }
 
 // verifiedProvider makes a provider account with a verified profile.

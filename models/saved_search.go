@@ -130,6 +130,17 @@ func (s *Store) Notifications(ctx context.Context, seeker User) ([]Notification,
 	return ns, err
 }
 
+// Unread counts the notifications not yet read.
+func Unread(ns []Notification) int {
+	n := 0
+	for _, x := range ns {
+		if x.ReadAt == nil {
+			n++
+		}
+	}
+	return n
+}
+
 // MarkNotificationsRead marks the caller's notifications read (all of them when ids is empty).
 func (s *Store) MarkNotificationsRead(ctx context.Context, seeker User, ids []int64, now time.Time) error {
 	q := s.db.WithContext(ctx).Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", seeker.ID)

@@ -243,13 +243,7 @@ func (s *Store) userIDByPhone(ctx context.Context, phone string) int64 {
 
 // demoIDNumber is a valid GB 11643 number for demo trainee n (born 2000-01-01 in 定襄).
 func demoIDNumber(n int) string {
-	body := fmt.Sprintf("14092120000101%03d", 900+n)
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(body[i]-'0') * w
-	}
-	return body + string("10X98765432"[sum%11])
+	return personal.MakeIDNumber(fmt.Sprintf("14092120000101%03d", 900+n))
 }
 
 func (s *Store) demoUser(ctx context.Context, a DemoAccount) (User, error) {

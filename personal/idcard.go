@@ -128,3 +128,17 @@ func maskAllButLast(s string, keep int) string {
 	}
 	return strings.Repeat("*", len(runes)-keep) + string(runes[len(runes)-keep:])
 }
+
+// MakeIDNumber appends the check digit to 17 digits; it is for demo data and tests, like
+// MakeUSCC. It panics when body17 is not 17 digits, as that is a programming error.
+func MakeIDNumber(body17 string) string {
+	if len(body17) != 17 {
+		panic("personal.MakeIDNumber: want 17 digits, got " + body17)
+	}
+	for i := 0; i < 17; i++ {
+		if !isDigit(body17[i]) {
+			panic("personal.MakeIDNumber: want 17 digits, got " + body17)
+		}
+	}
+	return body17 + string(idCheckDigit(body17))
+}

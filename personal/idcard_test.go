@@ -113,3 +113,11 @@ func TestMaskIDNumber(t *testing.T) {
 		})
 	}
 }
+
+func TestMakeIDNumber(t *testing.T) {
+	t.Run("the made number is valid and matches the standard's example", func(t *testing.T) {
+		if got := MakeIDNumber("11010519491231002"); got != "11010519491231002X" || ValidIDNumber(got) != nil {
+			t.Fatalf("got %q", got)
+		}
+	})
+}

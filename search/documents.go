@@ -89,6 +89,11 @@ func (c *Client) UpsertJobs(ctx context.Context, docs []JobDoc) error {
 
 // DeleteJobs removes postings from the index and waits until they are gone.
 func (c *Client) DeleteJobs(ctx context.Context, ids []int64) error {
+	return c.deleteDocuments(ctx, JobsIndex, "postings", ids)
+}
+
+// deleteDocuments removes documents by id from a logical index and waits for the task.
+func (c *Client) deleteDocuments(ctx context.Context, index, what string, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -103,10 +108,10 @@ func (c *Client) DeleteJobs(ctx context.Context, ids []int64) error {
 		keys[i] = strconv.FormatInt(id, 10)
 	}
 	cctx, ccancel := context.WithTimeout(ctx, callTimeout)
-	info, err := admin.Index(c.IndexUID(JobsIndex)).DeleteDocuments(cctx, keys, nil)
+	info, err := admin.Index(c.IndexUID(index)).DeleteDocuments(cctx, keys, nil)
 	ccancel()
 	if err := c.waitTask(ctx, admin, info, err); err != nil {
-		return fmt.Errorf("delete %d postings: %w", len(ids), err)
+		return fmt.Errorf("delete %d %s: %w", len(ids), what, err)
 	}
 	return nil
 }

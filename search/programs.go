@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -168,26 +167,7 @@ func (c *Client) UpsertPrograms(ctx context.Context, docs []ProgramDoc) error {
 
 // DeletePrograms removes programs from the index and waits until they are gone.
 func (c *Client) DeletePrograms(ctx context.Context, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
-	defer cancel()
-	admin, _, err := c.clients(ctx)
-	if err != nil {
-		return err
-	}
-	keys := make([]string, len(ids))
-	for i, id := range ids {
-		keys[i] = strconv.FormatInt(id, 10)
-	}
-	cctx, ccancel := context.WithTimeout(ctx, callTimeout)
-	info, err := admin.Index(c.IndexUID(ProgramsIndex)).DeleteDocuments(cctx, keys, nil)
-	ccancel()
-	if err := c.waitTask(ctx, admin, info, err); err != nil {
-		return fmt.Errorf("delete %d programs: %w", len(ids), err)
-	}
-	return nil
+	return c.deleteDocuments(ctx, ProgramsIndex, "programs", ids)
 }
 
 // ProgramQuery is a program search as a user asks for it (GET /programs).
@@ -248,23 +228,7 @@ func (q ProgramQuery) Validate() error {
 		bad["occupation"] = fmt.Sprintf("must be at most %d characters", maxValueRunes)
 	}
 	page, perPage := q.pageAndSize()
-	if page < 1 {
-		bad["page"] = "must be 1 or more"
-	}
-	if perPage < 1 || perPage > maxPerPage {
-		bad["per_page"] = fmt.Sprintf("must be 1 to %d", maxPerPage)
-	}
-	if bad["page"] == "" && bad["per_page"] == "" && page > maxTotalHits/perPage { // page*perPage could overflow
-		bad["page"] = fmt.Sprintf("only the first %d results can be paged through", maxTotalHits)
-	}
-	if len(bad) == 0 {
-		return nil
-	}
-	msgs := make([]string, 0, len(bad))
-	for _, field := range slices.Sorted(maps.Keys(bad)) {
-		msgs = append(msgs, field+" "+bad[field])
-	}
-	return &models.Error{Code: models.ErrMalformed, Message: "bad search: " + strings.Join(msgs, "; "), Fields: bad}
+	return badSearch(bad, page, perPage)
 }
 
 // pageAndSize applies the defaults of the job search to the zero values.

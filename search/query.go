@@ -138,6 +138,12 @@ func (q JobQuery) Validate() error {
 		bad["sort"] = "must be relevance, newest or salary_desc"
 	}
 	page, perPage := q.pageAndSize()
+	return badSearch(bad, page, perPage)
+}
+
+// badSearch adds the paging checks every search shares to the fields already found bad,
+// and makes them one 400 error naming each field (nil when all is well).
+func badSearch(bad map[string]string, page, perPage int) error {
 	if page < 1 {
 		bad["page"] = "must be 1 or more"
 	}

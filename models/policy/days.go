@@ -37,10 +37,17 @@ func SubsidizedDays(attended, approvedDays int) int {
 // Amount is the tiered training subsidy (阶梯式补贴) in whole yuan for days subsidized days:
 // min(cap, first rate·min(days, first days) + later rate·max(days − first days, 0)).
 func Amount(v Version, days int) int {
+	_, _, uncapped := Tiers(v, days)
+	return min(v.CapPerPersonYuan, uncapped)
+}
+
+// Tiers splits subsidized days into those paid at the first rate and those at the later
+// rate, with their sum before the cap; reviewers see the computation in these terms.
+func Tiers(v Version, days int) (first, later, uncapped int) {
 	if days <= 0 {
-		return 0
+		return 0, 0, 0
 	}
-	first := min(days, v.FirstDays)
-	later := max(days-v.FirstDays, 0)
-	return min(v.CapPerPersonYuan, v.FirstDayRateYuan*first+v.LaterDayRateYuan*later)
+	first = min(days, v.FirstDays)
+	later = max(days-v.FirstDays, 0)
+	return first, later, v.FirstDayRateYuan*first + v.LaterDayRateYuan*later
 }
