@@ -16,15 +16,23 @@ import (
 
 // Config is every setting the portal reads at start-up (SPEC §4).
 type Config struct {
-	Addr           string // PORTAL_ADDR, host:port to listen on
-	DatabaseURL    string // DATABASE_URL, sqlite://path or postgres://…
-	MeiliURL       string // MEILI_URL
-	MeiliMasterKey string // MEILI_MASTER_KEY, may be empty for a key-less development server
-	RedisURL       string // REDIS_URL, optional
-	Secret         []byte // PORTAL_SECRET, encryption and hashing key
-	FilesDir       string // FILES_DIR, where uploaded evidence is stored
-	VarDir         string // PORTAL_VAR, the folder for generated local state (var)
-	SecretWarning  string // set when a development secret was generated or reused
+	Addr           string   // PORTAL_ADDR, host:port to listen on
+	DatabaseURL    string   // DATABASE_URL, sqlite://path or postgres://…
+	MeiliURL       string   // MEILI_URL, the first node
+	MeiliURLs      []string // MEILI_URL split at commas: every Meilisearch node (SPEC §4)
+	MeiliMasterKey string   // MEILI_MASTER_KEY, may be empty for a key-less development server
+	RedisURL       string   // REDIS_URL, optional
+	Secret         []byte   // PORTAL_SECRET, encryption and hashing key
+	FilesDir       string   // FILES_DIR, where uploaded evidence is stored
+	VarDir         string   // PORTAL_VAR, the folder for generated local state (var)
+	SecretWarning  string   // set when a development secret was generated or reused
+	// TrustedProxies (PORTAL_TRUSTED_PROXIES, comma-separated addresses or CIDRs) are the peers
+	// whose X-Forwarded-For names the client; empty means the peer is the client.
+	TrustedProxies []string
+	SecureCookies  bool   // PORTAL_SECURE_COOKIES=true marks cookies Secure (served over HTTPS)
+	Operator       string // PORTAL_OPERATOR, the operating office named in the footer
+	Hotline        string // PORTAL_HOTLINE, its service hotline
+	ICP            string // PORTAL_ICP, its ICP filing number
 }
 
 // Defaults that apply when a variable is unset.
@@ -53,6 +61,29 @@ func Load(getenv func(string) string) (Config, error) {
 		RedisURL:       get("REDIS_URL", ""),
 		FilesDir:       get("FILES_DIR", filepath.Join(varDir, "files")),
 		VarDir:         varDir,
+		Operator:       get("PORTAL_OPERATOR", ""),
+		Hotline:        get("PORTAL_HOTLINE", ""),
+		ICP:            get("PORTAL_ICP", ""),
+	}
+	for _, u := range strings.Split(c.MeiliURL, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			c.MeiliURLs = append(c.MeiliURLs, u)
+		}
+	}
+	if len(c.MeiliURLs) > 0 {
+		c.MeiliURL = c.MeiliURLs[0]
+	}
+	for _, p := range strings.Split(getenv("PORTAL_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	switch v := strings.ToLower(get("PORTAL_SECURE_COOKIES", "false")); v {
+	case "true", "1", "yes":
+		c.SecureCookies = true
+	case "false", "0", "no":
+	default:
+		return Config{}, fmt.Errorf("PORTAL_SECURE_COOKIES: %q is not true or false", v)
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
@@ -80,8 +111,20 @@ func (c Config) Validate() error {
 	if _, _, err := ParseDatabaseURL(c.DatabaseURL); err != nil {
 		return fmt.Errorf("DATABASE_URL: %v", err)
 	}
-	if u, err := url.Parse(c.MeiliURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("MEILI_URL: %q is not an http(s) URL", c.MeiliURL)
+	if len(c.MeiliURLs) == 0 {
+		return errors.New("MEILI_URL: must name at least one http(s) URL")
+	}
+	for _, m := range c.MeiliURLs {
+		if u, err := url.Parse(m); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("MEILI_URL: %q is not an http(s) URL", m)
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return fmt.Errorf("PORTAL_TRUSTED_PROXIES: %q is not an IP address or CIDR", p)
+			}
+		}
 	}
 	if c.RedisURL != "" {
 		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {

@@ -27,6 +27,9 @@ func TestLoad(t *testing.T) {
 		{"MEILI_URL", "127.0.0.1:7700"},
 		{"REDIS_URL", "http://127.0.0.1:6379"},
 		{"PORTAL_SECRET", "too-short"},
+		{"MEILI_URL", "http://127.0.0.1:7700,127.0.0.1:7701"},
+		{"PORTAL_TRUSTED_PROXIES", "10.0.0.1,haproxy"},
+		{"PORTAL_SECURE_COOKIES", "maybe"},
 	}
 	for _, b := range bad {
 		t.Run("a bad "+b.variable+" is named in one line", func(t *testing.T) {
@@ -50,6 +53,20 @@ func TestLoad(t *testing.T) {
 		info, err := os.Stat(filepath.Join(dir, "portal.secret"))
 		if err != nil || info.Mode().Perm() != 0o600 {
 			t.Fatalf("key file %v %v", info, err)
+		}
+	})
+	t.Run("several Meilisearch nodes, trusted proxies, secure cookies and the footer", func(t *testing.T) {
+		c, err := Load(env(map[string]string{"PORTAL_SECRET": secret, "MEILI_URL": "http://10.0.0.5:7700, http://10.0.0.6:7700",
+			"PORTAL_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8", "PORTAL_SECURE_COOKIES": "true",
+			"PORTAL_OPERATOR": "山西省人力资源和社会保障厅", "PORTAL_HOTLINE": "12333", "PORTAL_ICP": "晋ICP备00000000号"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.MeiliURLs) != 2 || c.MeiliURLs[1] != "http://10.0.0.6:7700" || c.MeiliURL != "http://10.0.0.5:7700" {
+			t.Fatalf("nodes %q / %q", c.MeiliURLs, c.MeiliURL)
+		}
+		if len(c.TrustedProxies) != 2 || c.TrustedProxies[1] != "10.0.0.0/8" || !c.SecureCookies || c.Hotline != "12333" || c.ICP == "" || c.Operator == "" {
+			t.Fatalf("%+v", c)
 		}
 	})
 	t.Run("postgres URLs are accepted", func(t *testing.T) {
