@@ -363,4 +363,25 @@ var migrations = []migration{
 		`CREATE FUNCTION claim_lines_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'claim lines never change'; END $$`,
 		`CREATE TRIGGER claim_lines_immutable BEFORE UPDATE OR DELETE ON claim_lines FOR EACH ROW EXECUTE FUNCTION claim_lines_immutable()`,
 	}},
+	{Version: 6, Name: "a fair's booth capacity is optional (no limit when absent)", Postgres: []string{
+		`ALTER TABLE fairs ALTER COLUMN booth_capacity DROP NOT NULL`,
+	}, Sqlite: []string{
+		// SQLite cannot drop NOT NULL in place: rebuild the table. Booths reference fairs by
+		// name, so the check of their foreign keys waits for the commit, when fairs exists again.
+		`PRAGMA defer_foreign_keys = ON`,
+		`CREATE TABLE fairs_rebuilt (
+			id {{id}},
+			name TEXT NOT NULL,
+			organizer_level TEXT NOT NULL CHECK (organizer_level IN ('provincial', 'municipal', 'other')),
+			held_on TEXT NOT NULL,
+			venue TEXT NOT NULL,
+			standard_booth_fee_yuan INTEGER NOT NULL CHECK (standard_booth_fee_yuan >= 0),
+			booth_capacity INTEGER CHECK (booth_capacity > 0),
+			created_by BIGINT NOT NULL REFERENCES users(id),
+			created_at {{ts}} NOT NULL
+		)`,
+		`INSERT INTO fairs_rebuilt SELECT id, name, organizer_level, held_on, venue, standard_booth_fee_yuan, booth_capacity, created_by, created_at FROM fairs`,
+		`DROP TABLE fairs`,
+		`ALTER TABLE fairs_rebuilt RENAME TO fairs`,
+	}},
 }
