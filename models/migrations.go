@@ -363,12 +363,11 @@ var migrations = []migration{
 		`CREATE FUNCTION claim_lines_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'claim lines never change'; END $$`,
 		`CREATE TRIGGER claim_lines_immutable BEFORE UPDATE OR DELETE ON claim_lines FOR EACH ROW EXECUTE FUNCTION claim_lines_immutable()`,
 	}},
-	{Version: 6, Name: "a fair's booth capacity is optional (no limit when absent)", Postgres: []string{
+	{Version: 6, Name: "a fair's booth capacity is optional (no limit when absent)", SqliteRebuild: true, Postgres: []string{
 		`ALTER TABLE fairs ALTER COLUMN booth_capacity DROP NOT NULL`,
 	}, Sqlite: []string{
-		// SQLite cannot drop NOT NULL in place: rebuild the table. Booths reference fairs by
-		// name, so the check of their foreign keys waits for the commit, when fairs exists again.
-		`PRAGMA defer_foreign_keys = ON`,
+		// SQLite cannot drop NOT NULL in place: the table is rebuilt (SqliteRebuild), and the
+		// booths' references to "fairs" then name the new table.
 		`CREATE TABLE fairs_rebuilt (
 			id {{id}},
 			name TEXT NOT NULL,
