@@ -60,7 +60,7 @@ const upsertChunk = 2500
 // batch that Meilisearch refuses (one bad document fails them all) is an error. Large sets
 // go in chunks that are all enqueued before the first wait, so Meilisearch can batch them
 // together instead of paying its per-task cost for each.
-func (c *Client) UpsertJobs(ctx context.Context, docs []JobDoc) error {
+func (c *Node) UpsertJobs(ctx context.Context, docs []JobDoc) error {
 	if len(docs) == 0 {
 		return nil
 	}
@@ -88,12 +88,12 @@ func (c *Client) UpsertJobs(ctx context.Context, docs []JobDoc) error {
 }
 
 // DeleteJobs removes postings from the index and waits until they are gone.
-func (c *Client) DeleteJobs(ctx context.Context, ids []int64) error {
+func (c *Node) DeleteJobs(ctx context.Context, ids []int64) error {
 	return c.deleteDocuments(ctx, JobsIndex, "postings", ids)
 }
 
 // deleteDocuments removes documents by id from a logical index and waits for the task.
-func (c *Client) deleteDocuments(ctx context.Context, index, what string, ids []int64) error {
+func (c *Node) deleteDocuments(ctx context.Context, index, what string, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
