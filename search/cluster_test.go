@@ -174,7 +174,7 @@ func TestAPIChangesGoBeforeAnImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := make([]models.JobInput, 3*bulkBatch)
+	rows := make([]models.JobInput, 3*bulkYielding)
 	for i := range rows {
 		rows[i] = posting("批量导入岗位", town)
 	}

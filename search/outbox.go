@@ -38,14 +38,19 @@ type Indexer struct {
 	publishing atomic.Bool            // a Redis wake-up is being sent
 	again      atomic.Bool            // another was asked for meanwhile
 	lastPrune  atomic.Int64
-	applied    atomic.Bool // entries were applied since the last prune
+	applied    atomic.Bool  // entries were applied since the last prune
+	lastLive   atomic.Int64 // unix ms of the last live batch seen: bulk batches yield after it
 }
 
-// The batch sizes: a live batch is what the API changed since the last round; a bulk batch
-// is kept small, because a live change applied after it waits for its Meilisearch task.
+// The batch sizes. A live batch is what the API changed since the last round. A bulk batch
+// is large while nobody changes postings through the API (Meilisearch's cost per task grows
+// with the index, so an import goes fastest in large tasks), and small for a while after a
+// live change was seen, because the next live change waits for the bulk task in flight.
 const (
-	liveBatch = 1000
-	bulkBatch = 2000
+	liveBatch     = 1000
+	bulkBatch     = 10000
+	bulkYielding  = 500
+	liveQuietTime = 30 * time.Second
 )
 
 // wakeChannel is the Redis pub/sub channel that tells every process the outbox has rows.
@@ -183,6 +188,9 @@ func (ix *Indexer) prepare(ctx context.Context, n *Node) error {
 	if err != nil {
 		return err
 	}
+	// A node that just started pays for loading its index and the Chinese segmenter on the
+	// first task and search; pay it here rather than in the first change a user waits for.
+	warm(ctx, n, ix.log)
 	if missing {
 		ix.log.Info("meilisearch node has no postings index; rebuilding it from the database", "node", n.URL())
 		return ix.store.DropCursors(ctx, n.Name())
@@ -266,6 +274,9 @@ func (ix *Indexer) drainRound(ctx context.Context, n *Node) (int, error) {
 		limit := liveBatch
 		if lane == models.LaneBulk {
 			limit = bulkBatch
+			if time.Since(time.UnixMilli(ix.lastLive.Load())) < liveQuietTime {
+				limit = bulkYielding
+			}
 		}
 		entries, err := ix.store.OutboxAfter(ctx, lane, pos[lane], limit)
 		if err != nil || len(entries) == 0 {
@@ -273,6 +284,9 @@ func (ix *Indexer) drainRound(ctx context.Context, n *Node) (int, error) {
 				return 0, err
 			}
 			continue
+		}
+		if lane == models.LaneLive {
+			ix.lastLive.Store(time.Now().UnixMilli())
 		}
 		if err := ix.apply(ctx, n, entries); err != nil {
 			return 0, err
