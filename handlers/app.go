@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -24,8 +25,11 @@ type Deps struct {
 	// RedisPrefix starts every Redis key ("portal:" by default).
 	RedisPrefix string
 	Log         *slog.Logger
-	// LoginLimit bounds login attempts per phone and per IP; zero values take the defaults.
+	// LoginLimit bounds failed logins per phone and address and per address, and
+	// registrations per address; zero values take the defaults.
 	LoginLimit RateLimit
+	// TrustedProxies are the peers whose X-Forwarded-For names the client (PORTAL_TRUSTED_PROXIES).
+	TrustedProxies []string
 	// SecureCookies marks the session cookie Secure (behind HTTPS).
 	SecureCookies bool
 	// FilesDir is where uploaded evidence is kept (FILES_DIR).
@@ -35,11 +39,13 @@ type Deps struct {
 	Now     func() time.Time
 }
 
-// RateLimit is a number of attempts per window.
+// RateLimit is how many failed logins and registrations are allowed per window.
 type RateLimit struct {
-	PerPhone int
-	PerIP    int
+	PerPhone int // failed logins of one phone from one address
+	PerIP    int // failed logins from one address, whatever the phone
 	Window   time.Duration
+	// RegisterPerHour is the registrations one address may make in an hour (SPEC §7: at least 30).
+	RegisterPerHour int
 }
 
 // App holds the routes' shared state.
@@ -51,6 +57,7 @@ type App struct {
 	limiter  Limiter
 	login    RateLimit
 	secure   bool
+	proxies  trustedProxies
 	pages    map[string]*template.Template
 	metrics  *metrics
 	indexer  *search.Indexer
@@ -69,7 +76,7 @@ const requestTimeout = 15 * time.Second
 // New builds the Fiber application with every route.
 func New(d Deps) (*App, error) {
 	a := &App{store: d.Store, search: d.Search, redis: d.Redis, log: d.Log, login: d.LoginLimit, secure: d.SecureCookies,
-		indexer: d.Indexer, now: d.Now, filesDir: d.FilesDir}
+		indexer: d.Indexer, now: d.Now, filesDir: d.FilesDir, proxies: parseTrustedProxies(d.TrustedProxies)}
 	if a.filesDir == "" {
 		a.filesDir = "var/files"
 	}
@@ -80,7 +87,10 @@ func New(d Deps) (*App, error) {
 		a.indexer = search.NewIndexer(d.Store, d.Search, d.Redis, d.Log)
 	}
 	if a.login.Window == 0 {
-		a.login = RateLimit{PerPhone: 10, PerIP: 100, Window: 15 * time.Minute}
+		a.login = RateLimit{PerPhone: 10, PerIP: 100, Window: 15 * time.Minute, RegisterPerHour: a.login.RegisterPerHour}
+	}
+	if a.login.RegisterPerHour == 0 {
+		a.login.RegisterPerHour = 30
 	}
 	if d.RedisPrefix == "" {
 		d.RedisPrefix = "portal:"
@@ -95,7 +105,8 @@ func New(d Deps) (*App, error) {
 	a.Fiber = fiber.New(fiber.Config{
 		AppName:               "professional-town-portal",
 		Immutable:             true, // strings from the request outlive the handler safely
-		BodyLimit:             11 << 20,
+		BodyLimit:             bodyLimit,
+		ReadBufferSize:        8 << 10, // the largest request line and headers; past it 431
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
@@ -103,8 +114,8 @@ func New(d Deps) (*App, error) {
 		DisableStartupMessage: true,
 	})
 	// Pages and CSS travel compressed: the users are on phones in county towns.
-	a.Fiber.Use(a.requestContext, a.observe, recover.New(recover.Config{EnableStackTrace: true}),
-		compress.New(compress.Config{Level: compress.LevelBestSpeed}), a.authenticate, a.csrf)
+	a.Fiber.Use(a.requestContext, a.observe, recover.New(recover.Config{EnableStackTrace: true}), securityHeaders,
+		inflateBody, checkText, compress.New(compress.Config{Level: compress.LevelBestSpeed}), a.authenticate, a.csrf)
 	a.routes()
 	a.Fiber.Use(func(c *fiber.Ctx) error { return models.NotFound("page " + c.Path()) })
 	return a, nil
@@ -113,10 +124,11 @@ func New(d Deps) (*App, error) {
 // requestContext gives each request an id and a context with a deadline for the calls it makes.
 func (a *App) requestContext(c *fiber.Ctx) error {
 	id := c.Get(fiber.HeaderXRequestID)
-	if id == "" || len(id) > 64 {
+	if id == "" || len(id) > 64 || strings.TrimLeft(id, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_.") != "" {
 		id = newRequestID()
 	}
 	c.Locals(ctxRequestID, id)
+	c.Locals(ctxClientIP, a.proxies.clientIP(c))
 	c.Set(fiber.HeaderXRequestID, id)
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"crypto/subtle"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,24 +49,68 @@ func (a *App) authenticate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// csrf requires the session's CSRF token on every unsafe request authenticated by cookie,
-// in the X-CSRF-Token header (scripts) or the _csrf form field (pages).
+// csrf requires a CSRF token on every unsafe request a browser could be made to send by
+// another site: those authenticated by the session cookie (the session's token, in the
+// X-CSRF-Token header or the _csrf form field), and the anonymous page forms such as login
+// and registration (the token of the visitor's portal_csrf cookie, so no other site can log
+// a visitor into an account it controls). A request whose Origin is another site is refused
+// outright. Bearer and anonymous API calls carry no ambient credentials and need neither.
 func (a *App) csrf(c *fiber.Ctx) error {
-	if kind, _ := c.Locals(ctxAuthKind).(string); kind != "cookie" {
-		return c.Next()
-	}
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
+	}
+	kind, _ := c.Locals(ctxAuthKind).(string)
+	if kind == "bearer" {
+		return c.Next()
+	}
+	if origin := c.Get(fiber.HeaderOrigin); origin != "" && origin != "null" {
+		if u, err := url.Parse(origin); err != nil || u.Host != string(c.Request().Host()) {
+			return csrfRefused()
+		}
 	}
 	token := c.Get("X-CSRF-Token")
 	if token == "" {
 		token = c.FormValue("_csrf")
 	}
-	if !currentSession(c).CSRFMatches(token) {
-		return &models.Error{Code: models.ErrForbidden, Reason: "csrf", Message: "the form is stale or did not come from this site; reload the page and try again"}
+	switch {
+	case kind == "cookie":
+		if !currentSession(c).CSRFMatches(token) {
+			return csrfRefused()
+		}
+	case !strings.HasPrefix(c.Path(), "/api/"):
+		want := c.Cookies(csrfCookie)
+		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(token)) != 1 {
+			return csrfRefused()
+		}
 	}
 	return c.Next()
+}
+
+func csrfRefused() error {
+	return &models.Error{Code: models.ErrForbidden, Reason: "csrf", Message: "the form is stale or did not come from this site; reload the page and try again"}
+}
+
+// csrfCookie holds an anonymous visitor's CSRF token for the forms it fills before logging in.
+const csrfCookie = "portal_csrf"
+
+// csrfToken is the token a page puts in its forms: the session's when logged in, otherwise
+// the visitor's portal_csrf cookie, set now if it has none.
+func (a *App) csrfToken(c *fiber.Ctx) string {
+	if s := currentSession(c); s.CSRFToken != "" {
+		return s.CSRFToken
+	}
+	if t, ok := c.Locals(ctxCSRF).(string); ok {
+		return t
+	}
+	t := c.Cookies(csrfCookie)
+	if len(t) != 32 || strings.Trim(t, "0123456789abcdef") != "" {
+		t = newRequestID() + newRequestID()
+		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: t, Path: "/", HTTPOnly: true,
+			SameSite: fiber.CookieSameSiteLaxMode, Secure: a.secure, Expires: a.now().Add(30 * 24 * time.Hour)})
+	}
+	c.Locals(ctxCSRF, t)
+	return t
 }
 
 // requireRole lets through a logged-in caller whose role is one of roles (any role when none
@@ -87,11 +133,21 @@ func (a *App) register(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	login, err := a.store.Register(c.UserContext(), in)
+	login, err := a.attemptRegister(c, in)
 	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(login)
+}
+
+// attemptRegister counts every registration from the caller's address against its hourly
+// limit: each costs a bcrypt hash, and each 409 tells whether a phone has an account, so the
+// limit bounds both the load and how many phones a stranger can probe.
+func (a *App) attemptRegister(c *fiber.Ctx, in models.RegisterInput) (models.Login, error) {
+	if ok, retry := a.limiter.Allow(c.UserContext(), "register:ip:"+clientIP(c), a.login.RegisterPerHour, time.Hour); !ok {
+		return models.Login{}, rateLimited(c, retry, "too many registrations from this address")
+	}
+	return a.store.Register(c.UserContext(), in)
 }
 
 func (a *App) loginAPI(c *fiber.Ctx) error {
@@ -106,21 +162,34 @@ func (a *App) loginAPI(c *fiber.Ctx) error {
 	return c.JSON(login)
 }
 
-// attemptLogin counts the attempt against the phone's and the IP's limits before checking
-// the password, so guessing is slow whichever way it is spread.
+// attemptLogin refuses a caller who has already failed too often, then checks the password
+// and counts only a failure: against the phone from this address and against the address.
+// A successful login costs nothing, and guesses from elsewhere never lock the owner out.
 func (a *App) attemptLogin(c *fiber.Ctx, in models.LoginInput) (models.Login, error) {
 	ctx := c.UserContext()
-	for _, k := range []struct {
+	ip := clientIP(c)
+	keys := []struct {
 		key   string
 		limit int
-	}{{"login:phone:" + strings.TrimSpace(in.Phone), a.login.PerPhone}, {"login:ip:" + c.IP(), a.login.PerIP}} {
-		ok, retry := a.limiter.Allow(ctx, k.key, k.limit, a.login.Window)
-		if !ok {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(retry.Round(time.Second).Seconds())))
-			return models.Login{}, models.Errorf(models.ErrRateLimited, "too many login attempts; try again in %d minutes", int(retry.Minutes())+1)
+	}{{"login:fail:phone:" + strings.TrimSpace(in.Phone) + ":ip:" + ip, a.login.PerPhone}, {"login:fail:ip:" + ip, a.login.PerIP}}
+	for _, k := range keys {
+		if blocked, retry := a.limiter.Blocked(ctx, k.key, k.limit); blocked {
+			return models.Login{}, rateLimited(c, retry, "too many failed logins")
 		}
 	}
-	return a.store.Authenticate(ctx, in)
+	login, err := a.store.Authenticate(ctx, in)
+	if models.ErrorCode(err) == models.ErrUnauthorized {
+		for _, k := range keys {
+			a.limiter.Fail(ctx, k.key, a.login.Window)
+		}
+	}
+	return login, err
+}
+
+// rateLimited is the 429 of a limit, with Retry-After and the wait in minutes.
+func rateLimited(c *fiber.Ctx, retry time.Duration, what string) error {
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(retry.Round(time.Second).Seconds())+1))
+	return models.Errorf(models.ErrRateLimited, "%s; try again in %d minutes", what, int(retry.Minutes())+1)
 }
 
 func (a *App) logoutAPI(c *fiber.Ctx) error {

@@ -17,6 +17,8 @@ const (
 	ctxUser
 	ctxSession
 	ctxAuthKind
+	ctxClientIP
+	ctxCSRF
 )
 
 func newRequestID() string {
@@ -28,6 +30,12 @@ func newRequestID() string {
 func requestID(c *fiber.Ctx) string {
 	id, _ := c.Locals(ctxRequestID).(string)
 	return id
+}
+
+// clientIP is the caller's address, through trusted proxies only (see trustedProxies.clientIP).
+func clientIP(c *fiber.Ctx) string {
+	ip, _ := c.Locals(ctxClientIP).(string)
+	return ip
 }
 
 // currentUser is the logged-in caller, or the zero User.

@@ -4,11 +4,14 @@ package handlers
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"sort"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -24,6 +27,7 @@ var statusOf = map[string]int{
 	models.ErrNotFound:     http.StatusNotFound,
 	models.ErrConflict:     http.StatusConflict,
 	models.ErrTooLarge:     http.StatusRequestEntityTooLarge,
+	models.ErrHeaderLarge:  http.StatusRequestHeaderFieldsTooLarge,
 	models.ErrInvalid:      http.StatusUnprocessableEntity,
 	models.ErrRule:         http.StatusUnprocessableEntity,
 	models.ErrRateLimited:  http.StatusTooManyRequests,
@@ -33,16 +37,17 @@ var statusOf = map[string]int{
 
 // codeOfStatus turns Fiber's own errors (unknown route, body too large …) into domain codes.
 var codeOfStatus = map[int]string{
-	http.StatusBadRequest:            models.ErrMalformed,
-	http.StatusUnauthorized:          models.ErrUnauthorized,
-	http.StatusForbidden:             models.ErrForbidden,
-	http.StatusNotFound:              models.ErrNotFound,
-	http.StatusMethodNotAllowed:      models.ErrNotFound,
-	http.StatusRequestEntityTooLarge: models.ErrTooLarge,
-	http.StatusUnsupportedMediaType:  models.ErrMalformed,
-	http.StatusTooManyRequests:       models.ErrRateLimited,
-	http.StatusServiceUnavailable:    models.ErrUnavailable,
-	http.StatusRequestTimeout:        models.ErrMalformed,
+	http.StatusBadRequest:                  models.ErrMalformed,
+	http.StatusUnauthorized:                models.ErrUnauthorized,
+	http.StatusForbidden:                   models.ErrForbidden,
+	http.StatusNotFound:                    models.ErrNotFound,
+	http.StatusMethodNotAllowed:            models.ErrNotFound,
+	http.StatusRequestEntityTooLarge:       models.ErrTooLarge,
+	http.StatusRequestHeaderFieldsTooLarge: models.ErrHeaderLarge,
+	http.StatusUnsupportedMediaType:        models.ErrMalformed,
+	http.StatusTooManyRequests:             models.ErrRateLimited,
+	http.StatusServiceUnavailable:          models.ErrUnavailable,
+	http.StatusRequestTimeout:              models.ErrMalformed,
 }
 
 // Problem is an RFC 9457 problem details body, with the portal's code and field errors.
@@ -69,8 +74,11 @@ func problemOf(err error) Problem {
 			code = models.ErrInternal
 		}
 		msg := fe.Message
-		if code == models.ErrTooLarge {
+		switch code {
+		case models.ErrTooLarge:
 			msg = "the request body is too large"
+		case models.ErrHeaderLarge:
+			msg = "the request line or headers are too large (at most 8 KB)"
 		}
 		de = &models.Error{Code: code, Message: msg}
 	default:
@@ -137,7 +145,63 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return models.Errorf(models.ErrMalformed, "the body must hold one JSON object and nothing after it")
 	}
+	if bad := textFieldsWithNUL(reflect.ValueOf(v), "", map[string]string{}); len(bad) > 0 {
+		names := make([]string, 0, len(bad))
+		for k := range bad {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		return &models.Error{Code: models.ErrMalformed, Reason: "invalid_text",
+			Message: "text must be UTF-8 without NUL bytes: " + strings.Join(names, ", "), Fields: bad}
+	}
 	return nil
+}
+
+// textFieldsWithNUL names (by their JSON names) the decoded strings that hold a NUL byte,
+// which "\u0000" in JSON produces and PostgreSQL refuses; invalid UTF-8 never gets this far
+// (checkText refuses the body).
+func textFieldsWithNUL(v reflect.Value, path string, bad map[string]string) map[string]string {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			textFieldsWithNUL(v.Elem(), path, bad)
+		}
+	case reflect.String:
+		if strings.IndexByte(v.String(), 0) >= 0 {
+			bad[cmp.Or(path, "body")] = textProblem
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			textFieldsWithNUL(v.Index(i), path, bad)
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			textFieldsWithNUL(k, path, bad)
+			textFieldsWithNUL(v.MapIndex(k), path, bad)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if f.Anonymous && name == "" {
+				textFieldsWithNUL(v.Field(i), path, bad)
+				continue
+			}
+			name = cmp.Or(name, f.Name)
+			if path != "" {
+				name = path + "." + name
+			}
+			textFieldsWithNUL(v.Field(i), name, bad)
+		}
+	}
+	return bad
 }
 
 func malformed(err error) error {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -160,6 +161,7 @@ type req struct {
 	contentType  string
 	token        string
 	cookie       string
+	visitor      string // the anonymous visitor's CSRF cookie (see visitorCSRF)
 	headers      map[string]string
 }
 
@@ -190,6 +192,9 @@ func (h *harness) do(r req) response {
 	if r.cookie != "" {
 		hr.Header.Set("Cookie", sessionCookie+"="+r.cookie)
 	}
+	if r.visitor != "" {
+		hr.Header.Add("Cookie", csrfCookie+"="+r.visitor)
+	}
 	for k, v := range r.headers {
 		hr.Header.Set(k, v)
 	}
@@ -200,6 +205,21 @@ func (h *harness) do(r req) response {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// visitorCSRF opens a page as an anonymous browser would and returns the CSRF cookie it was
+// given and the token in the page's form (the same value), for posting that form.
+func (h *harness) visitorCSRF(page string) string {
+	h.t.Helper()
+	r := h.do(req{method: "GET", path: page, headers: map[string]string{"Accept": "text/html"}})
+	m := regexp.MustCompile(csrfCookie + `=([0-9a-f]+)`).FindStringSubmatch(r.header.Get("Set-Cookie"))
+	if r.status != 200 || m == nil {
+		h.t.Fatalf("GET %s: %d, no %s cookie in %v", page, r.status, csrfCookie, r.header)
+	}
+	if field := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(string(r.body)); field == nil || field[1] != m[1] {
+		h.t.Fatalf("GET %s: the form's CSRF field does not hold the cookie's token", page)
+	}
+	return m[1]
 }
 
 // account registers (or, for reviewers, creates) an account and returns its login.

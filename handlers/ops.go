@@ -50,9 +50,18 @@ func (a *App) observe(c *fiber.Ctx) error {
 	elapsed := time.Since(start)
 	a.metrics.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
 	a.metrics.duration.WithLabelValues(c.Method(), route).Observe(elapsed.Seconds())
-	a.log.Info("request", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "route", route,
+	a.log.Info("request", "request_id", requestID(c), "method", c.Method(), "path", loggedPath(c.Path()), "route", route,
 		"status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "user_id", currentUser(c).ID)
 	return nil
+}
+
+// loggedPath is the path as the request log keeps it: a private feed's token is a password
+// (SPEC §7), so it never reaches the logs.
+func loggedPath(p string) string {
+	if strings.HasPrefix(p, "/feeds/saved/") {
+		return "/feeds/saved/[token]"
+	}
+	return p
 }
 
 func (a *App) metricsHandler() fiber.Handler {

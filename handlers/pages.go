@@ -82,7 +82,7 @@ func (a *App) renderStatus(c *fiber.Ctx, status int, page string, data fiber.Map
 		data = fiber.Map{}
 	}
 	data["User"] = currentUser(c)
-	data["CSRF"] = currentSession(c).CSRFToken
+	data["CSRF"] = a.csrfToken(c)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
 		a.log.Error("render page", "page", page, "err", err, "request_id", requestID(c))
@@ -200,7 +200,7 @@ func (a *App) homePage(c *fiber.Ctx) error {
 }
 
 func (a *App) loginPage(c *fiber.Ctx) error {
-	return a.render(c, "login", fiber.Map{"Title": "登录", "Form": models.LoginInput{}})
+	return a.render(c, "login", fiber.Map{"Title": "登录", "Form": models.LoginInput{}, "Next": safeNext(c.Query("next"))})
 }
 
 func (a *App) loginSubmit(c *fiber.Ctx) error {
@@ -211,10 +211,10 @@ func (a *App) loginSubmit(c *fiber.Ctx) error {
 		if models.ErrorCode(err) == models.ErrUnauthorized {
 			err = models.Errorf(models.ErrUnauthorized, "手机号或密码不正确")
 		}
-		return a.formProblem(c, "login", fiber.Map{"Title": "登录", "Form": in}, err)
+		return a.formProblem(c, "login", fiber.Map{"Title": "登录", "Form": in, "Next": safeNext(c.FormValue("next"))}, err)
 	}
 	a.setSessionCookie(c, login)
-	return c.Redirect(safeNext(c.Query("next")), http.StatusSeeOther)
+	return c.Redirect(safeNext(c.FormValue("next")), http.StatusSeeOther)
 }
 
 func (a *App) registerPage(c *fiber.Ctx) error {
@@ -224,7 +224,7 @@ func (a *App) registerPage(c *fiber.Ctx) error {
 func (a *App) registerSubmit(c *fiber.Ctx) error {
 	in := models.RegisterInput{Role: c.FormValue("role"), Phone: strings.TrimSpace(c.FormValue("phone")),
 		Password: c.FormValue("password"), Name: strings.TrimSpace(c.FormValue("name"))}
-	login, err := a.store.Register(c.UserContext(), in)
+	login, err := a.attemptRegister(c, in)
 	if err != nil {
 		in.Password = ""
 		return a.formProblem(c, "register", fiber.Map{"Title": "注册", "Form": in}, err)
@@ -350,10 +350,18 @@ func (a *App) verifySubmit(c *fiber.Ctx) error {
 	return c.Redirect("/console", http.StatusSeeOther)
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a post-login redirect on this site (SPEC §7): a local path that starts with
+// one "/" (so it has no scheme or host), with no backslash and no control, space or non-ASCII
+// character that a browser might drop to turn it into "//host"; anything else goes to the
+// console.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
 		return "/console"
+	}
+	for _, r := range next {
+		if r < 0x21 || r >= 0x7f {
+			return "/console"
+		}
 	}
 	return next
 }

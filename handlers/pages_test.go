@@ -50,8 +50,9 @@ func TestPagesWithoutJavaScript(t *testing.T) {
 	})
 	var cookie string
 	t.Run("registering through the form logs in and lands on the console", func(t *testing.T) {
-		r := h.do(req{method: "POST", path: "/register", contentType: "application/x-www-form-urlencoded", headers: html,
-			raw: form(map[string]string{"role": "enterprise", "name": "赵厂长", "phone": "13400000001", "password": "flange2022"})})
+		v := h.visitorCSRF("/register")
+		r := h.do(req{method: "POST", path: "/register", contentType: "application/x-www-form-urlencoded", headers: html, visitor: v,
+			raw: form(map[string]string{"role": "enterprise", "name": "赵厂长", "phone": "13400000001", "password": "flange2022", "_csrf": v})})
 		if r.status != 303 || r.header.Get("Location") != "/console" {
 			t.Fatalf("%d %s", r.status, r.header.Get("Location"))
 		}
@@ -61,8 +62,9 @@ func TestPagesWithoutJavaScript(t *testing.T) {
 		}
 	})
 	t.Run("a bad form comes back with the errors beside the fields, in Chinese layout", func(t *testing.T) {
-		r := h.do(req{method: "POST", path: "/register", contentType: "application/x-www-form-urlencoded", headers: html,
-			raw: form(map[string]string{"role": "seeker", "name": "x", "phone": "123", "password": "1"})})
+		v := h.visitorCSRF("/register")
+		r := h.do(req{method: "POST", path: "/register", contentType: "application/x-www-form-urlencoded", headers: html, visitor: v,
+			raw: form(map[string]string{"role": "seeker", "name": "x", "phone": "123", "password": "1", "_csrf": v})})
 		if r.status != 422 || !strings.Contains(string(r.body), `id="phone-error"`) || !strings.Contains(string(r.body), `value="123"`) {
 			t.Fatalf("%d %s", r.status, r.body)
 		}
@@ -112,7 +114,9 @@ func TestPagesWithoutJavaScript(t *testing.T) {
 		}
 	})
 	t.Run("a wrong password on the login page says so in Chinese", func(t *testing.T) {
-		r := h.do(req{method: "POST", path: "/login", contentType: "application/x-www-form-urlencoded", headers: html, raw: form(map[string]string{"phone": "13400000001", "password": "nope-nope"})})
+		v := h.visitorCSRF("/login")
+		r := h.do(req{method: "POST", path: "/login", contentType: "application/x-www-form-urlencoded", headers: html, visitor: v,
+			raw: form(map[string]string{"phone": "13400000001", "password": "nope-nope", "_csrf": v})})
 		if r.status != 401 || !strings.Contains(string(r.body), "手机号或密码不正确") {
 			t.Fatalf("%d %s", r.status, r.body)
 		}

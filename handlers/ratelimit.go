@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -10,55 +11,112 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Limiter counts attempts per key in fixed windows.
+// Limiter counts events per key in fixed windows.
 type Limiter interface {
 	// Allow counts one attempt and says whether it is within limit, and if not how long until
 	// the window ends.
 	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration)
+	// Blocked says whether key already holds limit events in its current window (without
+	// counting one), and how long until that window ends.
+	Blocked(ctx context.Context, key string, limit int) (bool, time.Duration)
+	// Fail counts one failure against key in a window of the given length.
+	Fail(ctx context.Context, key string, window time.Duration)
+}
+
+// redisCallTimeout bounds every Redis call a request makes, so a hung Redis costs a request
+// at most this long before the in-process fallback answers (SPEC §7: at most 300 ms).
+const redisCallTimeout = 250 * time.Millisecond
+
+// NewRedisClient is the Redis client every part of the portal shares: each command honours
+// its context's deadline and no dial, read or write waits longer than redisCallTimeout.
+func NewRedisClient(rawURL string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	opts.ContextTimeoutEnabled = true
+	opts.DialTimeout = redisCallTimeout
+	opts.ReadTimeout = redisCallTimeout
+	opts.WriteTimeout = redisCallTimeout
+	opts.PoolTimeout = redisCallTimeout
+	opts.MaxRetries = 0
+	return redis.NewClient(opts), nil
 }
 
 // newLimiter counts in Redis when it is configured, so several portal processes share the
-// counts, and in process otherwise or while Redis is unreachable.
+// counts, and in process otherwise or while Redis is unreachable. The in-process counts
+// mirror what Redis last said, so an outage continues from there instead of from zero.
 func newLimiter(rdb *redis.Client, prefix string, log *slog.Logger) Limiter {
 	mem := &memoryLimiter{windows: map[string]*window{}}
 	if rdb == nil {
 		return mem
 	}
-	return &redisLimiter{rdb: rdb, prefix: prefix + "rl:", fallback: mem, log: log}
+	return &redisLimiter{rdb: rdb, prefix: prefix + "rl:", mem: mem, log: log}
 }
 
 type redisLimiter struct {
-	rdb      *redis.Client
-	prefix   string
-	fallback *memoryLimiter
-	log      *slog.Logger
+	rdb    *redis.Client
+	prefix string
+	mem    *memoryLimiter
+	log    *slog.Logger
 	// downUntil (unix nanoseconds) skips Redis for a while after a failure, so an outage
-	// does not add Redis's retries to every login.
+	// costs one request the timeout, not every request.
 	downUntil atomic.Int64
 }
 
 // redisRetryAfter is how long the limiter counts in process after Redis failed.
 const redisRetryAfter = 10 * time.Second
 
-// allowScript increments the counter and starts its expiry on the first attempt, atomically.
-var allowScript = redis.NewScript(`
+// hitScript increments the counter and starts its expiry on the first event, atomically.
+var hitScript = redis.NewScript(`
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {n, redis.call('PTTL', KEYS[1])}`)
 
-func (l *redisLimiter) Allow(ctx context.Context, key string, limit int, win time.Duration) (bool, time.Duration) {
+// peekScript reads a counter and its remaining time without changing it.
+var peekScript = redis.NewScript(`
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+return {n, redis.call('PTTL', KEYS[1])}`)
+
+// call runs one limiter script in Redis under its own deadline; ok is false when Redis did
+// not answer, and the caller then counts in process.
+func (l *redisLimiter) call(ctx context.Context, script *redis.Script, key string, args ...any) (count int, ttl time.Duration, ok bool) {
 	if time.Now().UnixNano() < l.downUntil.Load() {
-		return l.fallback.Allow(ctx, key, limit, win)
+		return 0, 0, false
 	}
-	ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisCallTimeout)
 	defer cancel()
-	res, err := allowScript.Run(ctx, l.rdb, []string{l.prefix + key}, win.Milliseconds()).Int64Slice()
+	res, err := script.Run(ctx, l.rdb, []string{l.prefix + key}, args...).Int64Slice()
 	if err != nil || len(res) != 2 {
 		l.log.Warn("rate limiter: redis unavailable, counting in process", "err", err, "retry_in", redisRetryAfter.String())
 		l.downUntil.Store(time.Now().Add(redisRetryAfter).UnixNano())
-		return l.fallback.Allow(ctx, key, limit, win)
+		return 0, 0, false
 	}
-	return res[0] <= int64(limit), time.Duration(res[1]) * time.Millisecond
+	ttl = time.Duration(res[1]) * time.Millisecond
+	l.mem.mirror(key, int(res[0]), ttl)
+	return int(res[0]), ttl, true
+}
+
+func (l *redisLimiter) Allow(ctx context.Context, key string, limit int, win time.Duration) (bool, time.Duration) {
+	n, ttl, ok := l.call(ctx, hitScript, key, win.Milliseconds())
+	if !ok {
+		return l.mem.Allow(ctx, key, limit, win)
+	}
+	return n <= limit, ttl
+}
+
+func (l *redisLimiter) Blocked(ctx context.Context, key string, limit int) (bool, time.Duration) {
+	n, ttl, ok := l.call(ctx, peekScript, key)
+	if !ok {
+		return l.mem.Blocked(ctx, key, limit)
+	}
+	return n >= limit, ttl
+}
+
+func (l *redisLimiter) Fail(ctx context.Context, key string, win time.Duration) {
+	if _, _, ok := l.call(ctx, hitScript, key, win.Milliseconds()); !ok {
+		l.mem.Fail(ctx, key, win)
+	}
 }
 
 type window struct {
@@ -72,10 +130,8 @@ type memoryLimiter struct {
 	sweep   time.Time
 }
 
-func (l *memoryLimiter) Allow(_ context.Context, key string, limit int, win time.Duration) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
+// current is key's window, a fresh one when it has ended (or never began); l.mu is held.
+func (l *memoryLimiter) current(key string, win time.Duration, now time.Time) *window {
 	if now.After(l.sweep) { // drop finished windows now and then so the map stays small
 		for k, w := range l.windows {
 			if now.After(w.ends) {
@@ -89,6 +145,49 @@ func (l *memoryLimiter) Allow(_ context.Context, key string, limit int, win time
 		w = &window{ends: now.Add(win)}
 		l.windows[key] = w
 	}
+	return w
+}
+
+func (l *memoryLimiter) Allow(_ context.Context, key string, limit int, win time.Duration) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	w := l.current(key, win, now)
 	w.count++
 	return w.count <= limit, w.ends.Sub(now)
+}
+
+func (l *memoryLimiter) Blocked(_ context.Context, key string, limit int) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	w := l.windows[key]
+	if w == nil || now.After(w.ends) {
+		return false, 0
+	}
+	return w.count >= limit, w.ends.Sub(now)
+}
+
+func (l *memoryLimiter) Fail(_ context.Context, key string, win time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.current(key, win, time.Now()).count++
+}
+
+// mirror records what Redis counts for key, so counting in process during an outage goes on
+// from there.
+func (l *memoryLimiter) mirror(key string, count int, ttl time.Duration) {
+	if ttl <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	w := l.windows[key]
+	if w == nil || now.After(w.ends) {
+		w = &window{}
+		l.windows[key] = w
+	}
+	w.count = max(w.count, count)
+	w.ends = now.Add(ttl)
 }

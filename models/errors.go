@@ -9,17 +9,18 @@ import (
 
 // Error codes; handlers map each to one HTTP status in one place.
 const (
-	ErrMalformed    = "malformed"    // the request could not be read (400)
-	ErrUnauthorized = "unauthorized" // no valid credentials (401)
-	ErrForbidden    = "forbidden"    // authenticated, but not allowed (403)
-	ErrNotFound     = "not_found"    // no such record, or not visible to the caller (404)
-	ErrConflict     = "conflict"     // the record exists or changed meanwhile (409)
-	ErrTooLarge     = "too_large"    // the body is over the limit (413)
-	ErrInvalid      = "invalid"      // a field value is not acceptable (422)
-	ErrRule         = "rule"         // a policy or business rule refuses it (422)
-	ErrRateLimited  = "rate_limited" // too many attempts (429)
-	ErrUnavailable  = "unavailable"  // a dependency is down (503)
-	ErrInternal     = "internal"     // a bug or an unexpected failure (500)
+	ErrMalformed    = "malformed"         // the request could not be read (400)
+	ErrUnauthorized = "unauthorized"      // no valid credentials (401)
+	ErrForbidden    = "forbidden"         // authenticated, but not allowed (403)
+	ErrNotFound     = "not_found"         // no such record, or not visible to the caller (404)
+	ErrConflict     = "conflict"          // the record exists or changed meanwhile (409)
+	ErrTooLarge     = "too_large"         // the body is over the limit (413)
+	ErrHeaderLarge  = "headers_too_large" // the request line or headers are over the limit (431)
+	ErrInvalid      = "invalid"           // a field value is not acceptable (422)
+	ErrRule         = "rule"              // a policy or business rule refuses it (422)
+	ErrRateLimited  = "rate_limited"      // too many attempts (429)
+	ErrUnavailable  = "unavailable"       // a dependency is down (503)
+	ErrInternal     = "internal"          // a bug or an unexpected failure (500)
 )
 
 // Error is the domain error: Code says what kind of failure it is, Reason (optional) is the

@@ -137,11 +137,15 @@ func Today(t time.Time) string { return t.In(China).Format(DateLayout) }
 // DateLayout is how every date travels: YYYY-MM-DD.
 const DateLayout = "2006-01-02"
 
-// ParseDate reads a YYYY-MM-DD date strictly.
+// ParseDate reads a YYYY-MM-DD date strictly, in the years 2000 to 2100 (SPEC §7): a date
+// outside them is a typing slip, never a training day or an expiry.
 func ParseDate(s string) (time.Time, error) {
 	t, err := time.Parse(DateLayout, s)
 	if err != nil || t.Format(DateLayout) != s {
 		return time.Time{}, errors.New("must be a date written YYYY-MM-DD")
+	}
+	if t.Year() < 2000 || t.Year() > 2100 {
+		return time.Time{}, errors.New("must be a date between 2000-01-01 and 2100-12-31")
 	}
 	return t, nil
 }

@@ -33,11 +33,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 
 	var rdb *redis.Client
 	if cfg.RedisURL != "" {
-		opts, err := redis.ParseURL(cfg.RedisURL)
+		rdb, err = handlers.NewRedisClient(cfg.RedisURL)
 		if err != nil {
-			return fmt.Errorf("REDIS_URL: %w", err)
+			return err
 		}
-		rdb = redis.NewClient(opts)
 		defer rdb.Close()
 		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		if err := rdb.Ping(pctx).Err(); err != nil {
@@ -60,7 +59,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	// process holding the lease dies and another takes over.
 	go search.NewAlerter(store, meili, log, time.Now).Run(workers, 20*time.Second)
 
-	app, err := handlers.New(handlers.Deps{Store: store, Search: meili, Redis: rdb, Log: log, Indexer: indexer, FilesDir: cfg.FilesDir})
+	app, err := handlers.New(handlers.Deps{Store: store, Search: meili, Redis: rdb, Log: log, Indexer: indexer, FilesDir: cfg.FilesDir,
+		TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return err
 	}
