@@ -145,31 +145,29 @@ func (c *Client) Recommend(ctx context.Context, p models.SeekerProfile, towns ma
 	return routed(ctx, c, func(n *Node) ([]Recommendation, error) { return n.Recommend(ctx, p, towns, now, limit) })
 }
 
-// Ready reports whether at least one node answers its health check; the error names every
-// node that does not (for logs, never for the public).
+// Ready reports whether at least one node answers its health check, as soon as one does (a
+// hung node must not hold a load balancer's check); when none does, the error names every
+// node (for logs, never for the public).
 func (c *Client) Ready(ctx context.Context) error {
-	errs := make([]error, len(c.nodes))
-	var wg sync.WaitGroup
-	for i, n := range c.nodes {
-		wg.Add(1)
+	results := make(chan error, len(c.nodes))
+	for _, n := range c.nodes {
 		go func() {
-			defer wg.Done()
 			if err := n.Ready(ctx); err != nil {
-				errs[i] = fmt.Errorf("meilisearch node %s: %w", n.url, err)
+				results <- fmt.Errorf("meilisearch node %s: %w", n.url, err)
+				return
 			}
+			results <- nil
 		}()
 	}
-	wg.Wait()
 	var down []error
-	for _, err := range errs {
-		if err != nil {
-			down = append(down, err)
+	for range c.nodes {
+		err := <-results
+		if err == nil {
+			return nil
 		}
+		down = append(down, err)
 	}
-	if len(down) == len(c.nodes) {
-		return errors.Join(down...)
-	}
-	return nil
+	return errors.Join(down...)
 }
 
 // each runs a write on every node and joins the errors.
