@@ -44,8 +44,12 @@ type Geo struct {
 // ZoneProfessionalTown is the zone of postings of professional-town enterprises (专业镇专区).
 const ZoneProfessionalTown = "professional_town"
 
-// writeTimeout bounds sending a batch and waiting for Meilisearch to index it.
-const writeTimeout = 30 * time.Second
+// writeTimeout bounds sending a batch and waiting for Meilisearch to index it. Each request
+// has its own callTimeout; this bounds the wait for a task Meilisearch has accepted, which
+// is long on purpose: giving up on a task still in its queue and sending the same documents
+// again only adds work to a node that is already slow (one node's wait holds back no other,
+// and searches go to nodes that are caught up meanwhile).
+const writeTimeout = 10 * time.Minute
 
 // indexedJob is what is sent to Meilisearch: the posting plus derived search text.
 type indexedJob struct {
@@ -64,8 +68,7 @@ func (c *Node) UpsertJobs(ctx context.Context, docs []JobDoc) error {
 	if len(docs) == 0 {
 		return nil
 	}
-	chunks := (len(docs) + upsertChunk - 1) / upsertChunk
-	ctx, cancel := context.WithTimeout(ctx, writeTimeout*time.Duration(chunks))
+	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
 	defer cancel()
 	admin, _, err := c.clients(ctx)
 	if err != nil {
