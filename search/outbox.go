@@ -125,13 +125,11 @@ func (ix *Indexer) subscribe() chan struct{} {
 	return w
 }
 
-// Run keeps every node up to date until ctx ends, and sweeps expired postings from the
-// nodes every few minutes in one process of all (a lease).
+// Run keeps every node up to date until ctx ends.
 func (ix *Indexer) Run(ctx context.Context) {
 	if ix.rdb != nil {
 		go ix.listen(ctx)
 	}
-	go ix.sweepExpired(ctx, 5*time.Minute)
 	var wg sync.WaitGroup
 	for _, n := range ix.client.Nodes() {
 		wg.Add(1)

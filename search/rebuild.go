@@ -149,9 +149,9 @@ var processHolder = func() string {
 	return host + ":" + strconv.Itoa(os.Getpid()) + ":" + strconv.FormatInt(time.Now().UnixNano(), 36)
 }()
 
-// sweepExpired removes expired postings from every node, in one process of all (a lease);
-// search already filters them out, this keeps the indexes small.
-func (ix *Indexer) sweepExpired(ctx context.Context, every time.Duration) {
+// SweepExpired removes expired postings from every node every interval until ctx ends, in
+// one process of all (a lease); search already filters them out, this keeps the indexes small.
+func (ix *Indexer) SweepExpired(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

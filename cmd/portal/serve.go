@@ -55,6 +55,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	defer stopWorkers()
 	go meili.Watch(workers, store, log, 250*time.Millisecond)
 	go indexer.Run(workers)
+	go indexer.SweepExpired(workers, 5*time.Minute)
 	// Alerts are checked every 20 s so a match arrives within a minute even when the
 	// process holding the lease dies and another takes over.
 	go search.NewAlerter(store, meili, log, time.Now).Run(workers, 20*time.Second)
