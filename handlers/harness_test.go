@@ -87,7 +87,7 @@ func newHarness(t testing.TB, opts harnessOpts) *harness {
 	if opts.indexPrefix == "" {
 		opts.indexPrefix = testsvc.UniqueName(t, "h") + "_"
 	}
-	meili := search.New(meiliURL, key, opts.indexPrefix)
+	meili := search.NewCluster(strings.Split(meiliURL, ","), key, opts.indexPrefix)
 	var rdb *redis.Client
 	if opts.redisURL != "" {
 		var err error

@@ -383,4 +383,28 @@ var migrations = []migration{
 		`DROP TABLE fairs`,
 		`ALTER TABLE fairs_rebuilt RENAME TO fairs`,
 	}},
+	{Version: 8, Name: "search nodes: outbox lanes and a position per node, job leases, evidence files in the database", Statements: []string{
+		// Lane 0 holds changes made through the API, lane 1 bulk imports, so an API change
+		// never waits behind an import.
+		`ALTER TABLE search_outbox ADD COLUMN lane INTEGER NOT NULL DEFAULT 0`,
+		`CREATE INDEX search_outbox_lane ON search_outbox (lane, id)`,
+		// Every Meilisearch node keeps its own position in each lane of the outbox.
+		`CREATE TABLE search_cursors (
+			node TEXT NOT NULL,
+			lane INTEGER NOT NULL,
+			position BIGINT NOT NULL,
+			updated_at {{ts}} NOT NULL,
+			PRIMARY KEY (node, lane)
+		)`,
+		// A lease lets one process of many run a periodic job (saved-search alerts, sweeps).
+		`CREATE TABLE job_leases (
+			name TEXT PRIMARY KEY,
+			holder TEXT NOT NULL,
+			expires_ms BIGINT NOT NULL
+		)`,
+	}, Sqlite: []string{
+		`CREATE TABLE stored_files (sha256 TEXT PRIMARY KEY, type TEXT NOT NULL, size BIGINT NOT NULL, content BLOB NOT NULL, created_at DATETIME NOT NULL)`,
+	}, Postgres: []string{
+		`CREATE TABLE stored_files (sha256 TEXT PRIMARY KEY, type TEXT NOT NULL, size BIGINT NOT NULL, content BYTEA NOT NULL, created_at TIMESTAMPTZ NOT NULL)`,
+	}},
 }
