@@ -320,6 +320,7 @@ func TestAHungRedisNeverHoldsARequest(t *testing.T) {
 	rp := testsvc.StartRedis(t)
 	h := newHarness(t, harnessOpts{redisURL: rp.URL, login: RateLimit{PerPhone: 5, PerIP: 100, Window: time.Minute}})
 	h.account(models.RoleSeeker, "13600000041")
+	ent := h.verifiedEnterprise("13600000043", "MA0H0043", "定襄法兰专业镇")
 	wrong := func() response {
 		return h.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]any{"phone": "13600000041", "password": "wrong-password"}, timeout: 2 * time.Second})
 	}
@@ -348,6 +349,13 @@ func TestAHungRedisNeverHoldsARequest(t *testing.T) {
 		})
 		if r.status != 201 {
 			t.Fatalf("%d %s", r.status, r.body)
+		}
+		j := timed(func() response {
+			return h.do(req{method: "POST", path: "/api/v1/jobs", token: ent.Token, timeout: 2 * time.Second,
+				body: h.posting("法兰锻造工", "负责法兰锻造,熟练工优先。", "锻造工", h.townID("定襄法兰专业镇"), models.Today(time.Now().AddDate(0, 1, 0)))})
+		})
+		if j.status != 201 {
+			t.Fatalf("posting while Redis hangs: %d %s", j.status, j.body)
 		}
 	})
 	t.Logf("slowest request while Redis was frozen: %s", slowest)
