@@ -17,6 +17,9 @@ type migration struct {
 	Statements []string
 	Sqlite     []string
 	Postgres   []string
+	// ForeignKeysOff runs the step with SQLite's foreign keys off (a table rebuild); the
+	// keys are checked before the step commits and switched on again after it.
+	ForeignKeysOff bool
 }
 
 var placeholders = map[string][2]string{ // sqlite, postgres
@@ -73,6 +76,12 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	}
 	var applied []int
 	for _, m := range migrations {
+		rebuild := m.ForeignKeysOff && s.dialect == "sqlite"
+		if rebuild { // a no-op inside a transaction, so before it; SQLite has one connection
+			if err := s.db.WithContext(ctx).Exec("PRAGMA foreign_keys = OFF").Error; err != nil {
+				return applied, err
+			}
+		}
 		err := s.tx(ctx, func(tx *gorm.DB) error {
 			if s.dialect == "postgres" {
 				// Two processes migrating at once: the second waits, then sees the version applied.
@@ -98,10 +107,24 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 					return fmt.Errorf("migration %d %s: %w\n%s", m.Version, m.Name, err, st)
 				}
 			}
+			if rebuild {
+				var broken []map[string]any
+				if err := tx.Raw("PRAGMA foreign_key_check").Scan(&broken).Error; err != nil {
+					return err
+				}
+				if len(broken) > 0 {
+					return fmt.Errorf("migration %d %s: %d rows break foreign keys", m.Version, m.Name, len(broken))
+				}
+			}
 			applied = append(applied, m.Version)
 			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 				m.Version, m.Name, time.Now().UTC()).Error
 		})
+		if rebuild {
+			if ferr := s.db.WithContext(ctx).Exec("PRAGMA foreign_keys = ON").Error; ferr != nil && err == nil {
+				err = ferr
+			}
+		}
 		if err != nil {
 			return applied, err
 		}
