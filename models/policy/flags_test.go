@@ -64,7 +64,7 @@ func seedWithAges() Version {
 }
 
 func TestEmploymentConfirmed(t *testing.T) {
-	v := seed() // window 180 days
+	v := seed()                                                           // window 180 days
 	from, to := EmploymentPeriod(v, day("2025-04-11"), day("2025-05-06")) // 2025-05 … 2025-10
 	m := func(s string) Month { n, _ := ParseMonth(s); return n }
 	tests := []struct {
