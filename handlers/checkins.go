@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
@@ -80,7 +81,8 @@ func (a *App) checkIn(c *fiber.Ctx) error {
 
 // reason is the specific cause of a domain error ("" for others).
 func reason(err error) string {
-	if e, ok := err.(*models.Error); ok {
+	var e *models.Error
+	if errors.As(err, &e) {
 		return e.Reason
 	}
 	return ""

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,7 +110,7 @@ func (s *Store) ImportRoll(ctx context.Context, owner User, programID int64, dat
 	for _, d := range days {
 		ids, err := s.PutRoll(ctx, owner, programID, d, present[d], now)
 		if err != nil {
-			return out, fmt.Errorf("models: import roll of %s: %w", d, err)
+			return out, withContext(err, "import roll of "+d)
 		}
 		out.Days++
 		out.Marks += len(ids)

@@ -23,7 +23,7 @@ func (s *Store) Claim(ctx context.Context, viewer User, id int64) (Claim, error)
 		return Claim{}, NotFound("claim")
 	}
 	if err := s.attachFlags(ctx, &c); err != nil {
-		return Claim{}, fmt.Errorf("models: flags of claim %d: %w", id, err)
+		return Claim{}, withContext(err, fmt.Sprintf("flags of claim %d", id))
 	}
 	return c, nil
 }

@@ -80,7 +80,7 @@ func (s *Store) SetIdentity(ctx context.Context, seeker User, in IdentityInput, 
 		return audit(tx, seeker.ID, "identity.set", "user", seeker.ID, nil, map[string]string{"name": id.Name, "id_number_masked": id.IDNumberMasked})
 	})
 	if err != nil {
-		return Identity{}, false, fmt.Errorf("models: set identity of user %d: %w", seeker.ID, err)
+		return Identity{}, false, withContext(err, fmt.Sprintf("set identity of user %d", seeker.ID))
 	}
 	return id, true, nil
 }
@@ -131,7 +131,7 @@ func (s *Store) ChangeIdentity(ctx context.Context, reviewer User, userID int64,
 			map[string]string{"name": id.Name, "id_number_masked": id.IDNumberMasked, "reason": in.Reason})
 	})
 	if err != nil {
-		return Identity{}, fmt.Errorf("models: change identity of user %d: %w", userID, err)
+		return Identity{}, withContext(err, fmt.Sprintf("change identity of user %d", userID))
 	}
 	return id, nil
 }
@@ -141,4 +141,14 @@ func (s *Store) IdentityOf(ctx context.Context, userID int64) (Identity, error) 
 	var id Identity
 	err := s.db.WithContext(ctx).Where("user_id = ?", userID).First(&id).Error
 	return id, notFoundOr(err, "identity")
+}
+
+// withContext names the operation on an unexpected error; a domain error passes unchanged so
+// callers and tests read its code directly.
+func withContext(err error, op string) error {
+	var e *Error
+	if err == nil || errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf("models: %s: %w", op, err)
 }

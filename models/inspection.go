@@ -107,7 +107,7 @@ func (s *Store) DrawInspection(ctx context.Context, reviewer User, in Inspection
 		return audit(tx, reviewer.ID, "inspection.draw", "inspection", insp.ID, nil, map[string]any{"seed": insp.Seed, "population": insp.Population, "claim_ids": insp.ClaimIDs})
 	})
 	if err != nil {
-		return Inspection{}, fmt.Errorf("models: draw inspection: %w", err)
+		return Inspection{}, withContext(err, "draw inspection")
 	}
 	return s.Inspection(ctx, reviewer, insp.ID)
 }
@@ -209,7 +209,7 @@ func (s *Store) RecordInspectionResult(ctx context.Context, reviewer User, id in
 		return audit(tx, reviewer.ID, "inspection.result", "inspection", id, nil, map[string]any{"claim_id": in.ClaimID, "result": in.Result, "note": in.Note})
 	})
 	if err != nil {
-		return Inspection{}, fmt.Errorf("models: inspection %d result: %w", id, err)
+		return Inspection{}, withContext(err, fmt.Sprintf("inspection %d result", id))
 	}
 	return s.Inspection(ctx, reviewer, id)
 }

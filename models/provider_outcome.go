@@ -93,7 +93,7 @@ func (s *Store) ProviderOutcomes(ctx context.Context, providerID int64) ([]Provi
 		for _, p := range ps {
 			o, err := s.outcome(ctx, p, func() string { return p.EndOn }, nil)
 			if err != nil {
-				return nil, fmt.Errorf("models: outcome of program %d: %w", p.ID, err)
+				return nil, withContext(err, fmt.Sprintf("outcome of program %d", p.ID))
 			}
 			var paid []int
 			if err := db.Model(&Claim{}).Where("program_id = ? AND status = ?", p.ID, ClaimPaid).Pluck("total_yuan", &paid).Error; err != nil {

@@ -99,7 +99,7 @@ func (s *Store) ImportSocialInsurance(ctx context.Context, reviewer User, fileNa
 		return audit(tx, reviewer.ID, "social_insurance.import", "si_import", imp.ID, nil, map[string]any{"file_name": fileName, "rows": imp.Rows, "imported": imp.Imported})
 	})
 	if err != nil {
-		return SocialInsuranceImport{}, fmt.Errorf("models: import social insurance %q: %w", fileName, err)
+		return SocialInsuranceImport{}, withContext(err, fmt.Sprintf("import social insurance %q", fileName))
 	}
 	return imp, nil
 }
