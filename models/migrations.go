@@ -392,6 +392,8 @@ var migrations = []migration{
 			rows INTEGER NOT NULL,
 			imported INTEGER NOT NULL,
 			bad_rows TEXT NOT NULL DEFAULT '[]',
+			from_month TEXT,
+			to_month TEXT,
 			imported_by BIGINT NOT NULL REFERENCES users(id),
 			created_at {{ts}} NOT NULL
 		)`,

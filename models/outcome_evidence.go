@@ -41,21 +41,26 @@ func (s *Store) programEvidence(ctx context.Context, p Program, last string) (pr
 	db := s.db.WithContext(ctx)
 	ev := programEvidence{employment: map[int64]EmploymentRecord{}, insured: map[string][]policy.InsuredSpan{},
 		evidenceElsewhere: map[string]bool{}, otherPrograms: map[string][]policy.Window{}}
-	var roll, checkin, rollOnly []dayCount
-	if err := db.Raw(`SELECT enrolment_id, COUNT(DISTINCT day) AS n FROM attendance
-		WHERE program_id = ? AND day >= ? AND day <= ? GROUP BY enrolment_id`, p.ID, p.StartOn, last).Scan(&roll).Error; err != nil {
+	// One pass over the rolls counts each trainee's roll days and those without a check-in.
+	var rolls []struct {
+		EnrolmentID   int64
+		Roll, NoCheck int
+	}
+	if err := db.Raw(`SELECT a.enrolment_id, COUNT(*) AS roll, SUM(CASE WHEN c.day IS NULL THEN 1 ELSE 0 END) AS no_check
+		FROM attendance a LEFT JOIN checkins c ON c.enrolment_id = a.enrolment_id AND c.day = a.day
+		WHERE a.program_id = ? AND a.day >= ? AND a.day <= ? GROUP BY a.enrolment_id`, p.ID, p.StartOn, last).Scan(&rolls).Error; err != nil {
 		return ev, fmt.Errorf("models: rolls of program %d: %w", p.ID, err)
 	}
+	var checkin []dayCount
 	if err := db.Raw(`SELECT enrolment_id, COUNT(*) AS n FROM checkins
 		WHERE program_id = ? AND day >= ? AND day <= ? GROUP BY enrolment_id`, p.ID, p.StartOn, last).Scan(&checkin).Error; err != nil {
 		return ev, fmt.Errorf("models: check-ins of program %d: %w", p.ID, err)
 	}
-	if err := db.Raw(`SELECT a.enrolment_id, COUNT(*) AS n FROM attendance a
-		LEFT JOIN checkins c ON c.enrolment_id = a.enrolment_id AND c.day = a.day
-		WHERE a.program_id = ? AND a.day >= ? AND a.day <= ? AND c.day IS NULL GROUP BY a.enrolment_id`, p.ID, p.StartOn, last).Scan(&rollOnly).Error; err != nil {
-		return ev, err
+	ev.roll, ev.rollOnly = make(map[int64]int, len(rolls)), make(map[int64]int, len(rolls))
+	for _, r := range rolls {
+		ev.roll[r.EnrolmentID], ev.rollOnly[r.EnrolmentID] = r.Roll, r.NoCheck
 	}
-	ev.roll, ev.checkin, ev.rollOnly = countsOf(roll), countsOf(checkin), countsOf(rollOnly)
+	ev.checkin = countsOf(checkin)
 	ev.anyCheckin = len(checkin) > 0
 
 	var recs []EmploymentRecord
@@ -93,7 +98,7 @@ func (s *Store) programEvidence(ctx context.Context, p Program, last string) (pr
 		ev.insured[sp.PersonHash] = append(ev.insured[sp.PersonHash], policy.InsuredSpan{EmployerUSCC: sp.EmployerUSCC, From: from, To: to})
 	}
 	var cover struct{ From, To *string }
-	if err := db.Raw(`SELECT MIN(from_month) AS "from", MAX(to_month) AS "to" FROM si_records`).Scan(&cover).Error; err != nil {
+	if err := db.Raw(`SELECT MIN(from_month) AS "from", MAX(to_month) AS "to" FROM si_imports`).Scan(&cover).Error; err != nil {
 		return ev, err
 	}
 	if cover.From != nil && cover.To != nil {

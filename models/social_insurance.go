@@ -20,6 +20,8 @@ type SocialInsuranceImport struct {
 	Imported   int       `json:"imported"`
 	BadRows    []BadRow  `json:"bad_rows" gorm:"-"`
 	BadRowsRaw string    `json:"-" gorm:"column:bad_rows"`
+	FromMonth  *string   `json:"from_month"` // the earliest month the imported records cover
+	ToMonth    *string   `json:"to_month"`   // the latest
 	ImportedBy int64     `json:"-"`
 	CreatedAt  time.Time `json:"created_at"`
 }
@@ -80,6 +82,12 @@ func (s *Store) ImportSocialInsurance(ctx context.Context, reviewer User, fileNa
 			continue
 		}
 		recs = append(recs, rec)
+		if imp.FromMonth == nil || rec.FromMonth < *imp.FromMonth {
+			imp.FromMonth = &rec.FromMonth
+		}
+		if imp.ToMonth == nil || rec.ToMonth > *imp.ToMonth {
+			imp.ToMonth = &rec.ToMonth
+		}
 	}
 	imp.Imported = len(recs)
 	bad, _ := json.Marshal(imp.BadRows)
