@@ -65,7 +65,7 @@ func TestOutcomeUnderCheckinAndSocialInsurance(t *testing.T) {
 		})
 		imp, err := s.ImportSocialInsurance(ctx, rev, "社保.csv", siCSV(
 			"学员001,"+idNumber(1)+","+employer.USCC+",企业,2025-04,2025-12",
-			"某人,"+idNumber(50)+","+employer.USCC+",企业,2025-01,2025-12",
+			"学员002,"+idNumber(2)+","+validUSCC("MA0L0803")+",别的企业,2025-01,2025-12",
 			"坏行,123,"+employer.USCC+",企业,2025-01,2025-12",
 			"坏月,"+idNumber(51)+","+employer.USCC+",企业,2025-13,2025-12"), trainingDay)
 		if err != nil || imp.Rows != 4 || imp.Imported != 2 || len(imp.BadRows) != 2 || imp.BadRows[0].Line != 4 || imp.BadRows[1].Line != 5 ||

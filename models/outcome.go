@@ -119,7 +119,7 @@ func (s *Store) outcome(ctx context.Context, p Program, today Clock, alreadySubs
 			confirmed = policy.EmploymentConfirmed(ev.insured[e.IDNumberHash], r.EmployerUSCC, from, to)
 			ft.EvidenceSHA256, ft.EvidenceElsewhere, ft.EmployerUSCC = r.FileSHA256, ev.evidenceElsewhere[r.FileSHA256], r.EmployerUSCC
 			ft.EmployedOnEvidence, ft.EmploymentConfirmed = onEvidence, confirmed
-			ft.InsuranceCoversPeriod = ev.coverage.ok && ev.coverage.from <= to && ev.coverage.to >= from
+			ft.InsuranceCoversPeriod = policy.InsuredDuring(ev.insured[e.IDNumberHash], from, to)
 		}
 		employed := policy.CountsAsEmployed(v, onEvidence, confirmed)
 		if e.Status != EnrolWithdrawn {

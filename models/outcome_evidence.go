@@ -15,13 +15,9 @@ type programEvidence struct {
 	anyCheckin              bool
 	employment              map[int64]EmploymentRecord
 	insured                 map[string][]policy.InsuredSpan // by person hash
-	coverage                struct {
-		from, to policy.Month
-		ok       bool
-	}
-	evidenceElsewhere map[string]bool // evidence files also on trainees of other programs
-	otherPrograms     map[string][]policy.Window
-	providerUSCC      string
+	evidenceElsewhere       map[string]bool                 // evidence files also on trainees of other programs
+	otherPrograms           map[string][]policy.Window
+	providerUSCC            string
 }
 
 type dayCount struct {
@@ -97,15 +93,6 @@ func (s *Store) programEvidence(ctx context.Context, p Program, last string) (pr
 		to, _ := policy.ParseMonth(sp.ToMonth)
 		ev.insured[sp.PersonHash] = append(ev.insured[sp.PersonHash], policy.InsuredSpan{EmployerUSCC: sp.EmployerUSCC, From: from, To: to})
 	}
-	var cover struct{ From, To *string }
-	if err := db.Raw(`SELECT MIN(from_month) AS "from", MAX(to_month) AS "to" FROM si_imports`).Scan(&cover).Error; err != nil {
-		return ev, err
-	}
-	if cover.From != nil && cover.To != nil {
-		ev.coverage.from, _ = policy.ParseMonth(*cover.From)
-		ev.coverage.to, ev.coverage.ok = policy.ParseMonth(*cover.To)
-	}
-
 	var others []struct{ IDNumberHash, StartOn, EndOn string }
 	if err := db.Raw(`SELECT e.id_number_hash, p.start_on, p.end_on FROM enrolments e JOIN programs p ON p.id = e.program_id
 		WHERE e.program_id <> ? AND e.status <> ? AND e.id_number_hash IN (SELECT id_number_hash FROM enrolments WHERE program_id = ?)`,

@@ -12,8 +12,8 @@ import (
 // demoIntegrity adds what the Article 8 integrity pages show (SPEC §6): a clearly marked
 // demo successor policy version when none is in force today (trainees check in under it), a
 // program running today whose trainees (the demo seeker among them) checked in, a
-// social-insurance extract, and a back-filed 2025 program's claim with risk flags waiting
-// for review. Running it again adds nothing.
+// social-insurance extract, and a closed, back-filed 2025 program whose outcome carries risk
+// flags, ready for its claim. Running it again adds nothing.
 func (s *Store) demoIntegrity(ctx context.Context, reviewer User, now time.Time) error {
 	var n int64
 	if err := s.db.WithContext(ctx).Model(&Program{}).Where("name = ?", "【演示】法兰焊工签到班").Count(&n).Error; err != nil || n > 0 {
@@ -46,7 +46,17 @@ func (s *Store) demoIntegrity(ctx context.Context, reviewer User, now time.Time)
 	if err := s.demoRunningProgram(ctx, u, reviewer, town, partner, start, end, now); err != nil {
 		return err
 	}
-	return s.demoFlaggedClaim(ctx, u, reviewer, town, partner, now)
+	if err := s.demoFlaggedProgram(ctx, u, reviewer, town, partner, now); err != nil {
+		return err
+	}
+	// The first demo program stays first in the provider's console (newest first), as the
+	// demo's stories and their browser tests expect.
+	var first Program
+	if err := s.db.WithContext(ctx).Where("name = ?", "【演示】法兰焊工订单班").First(&first).Error; err != nil {
+		return err
+	}
+	return s.db.WithContext(ctx).Model(&Program{}).Where("name IN ?", []string{"【演示】法兰焊工签到班", "【演示】法兰焊工春季班(含风险提示)"}).
+		Update("created_at", first.CreatedAt.Add(-time.Hour)).Error
 }
 
 func (s *Store) userByPhone(ctx context.Context, phone string) (User, error) {
@@ -100,10 +110,10 @@ func (s *Store) demoRunningProgram(ctx context.Context, u, reviewer User, town T
 	return nil
 }
 
-// demoFlaggedClaim: a back-filed spring 2025 program, closed, with a social-insurance extract
-// that confirms four employments of five, two trainees sharing a phone and one past
-// retirement age; its claim waits for review (approval needs a note).
-func (s *Store) demoFlaggedClaim(ctx context.Context, u, reviewer User, town Town, partner Enterprise, now time.Time) error {
+// demoFlaggedProgram: a back-filed spring 2025 program, closed, with a social-insurance extract
+// that confirms four employments of five (the fifth insured elsewhere), two trainees sharing a phone and one past
+// retirement age; its claim, once submitted, needs a note to be approved.
+func (s *Store) demoFlaggedProgram(ctx context.Context, u, reviewer User, town Town, partner Enterprise, now time.Time) error {
 	p, err := s.CreateProgram(ctx, u, ProgramInput{Name: "【演示】法兰焊工春季班(含风险提示)", Occupation: "焊工", Mode: "order", TownID: town.ID,
 		PartnerEnterpriseID: &partner.ID, StartOn: "2025-03-03", EndOn: "2025-04-11", PlannedDays: 30, Capacity: 30}, now)
 	if err != nil {
@@ -138,16 +148,17 @@ func (s *Store) demoFlaggedClaim(ctx context.Context, u, reviewer User, town Tow
 			EvidenceNo: fmt.Sprintf("DX-2025-%03d", i+1), StartOn: "2025-04-20"}, nil, now); err != nil {
 			return err
 		}
-		if i < 4 {
-			fmt.Fprintf(&csv, "【演示】春季学员%d,%s,%s,%s,2025-04,2025-12\n", i+1, numbers[i], partner.USCC, partner.Name)
+		uscc := partner.USCC
+		if i == 4 { // insured elsewhere while the agreement names the partner: employment_not_verified
+			uscc = personal.MakeUSCC("91140000" + "D0000099" + string(personal.MakeOrgCodeCheck("D0000099")))
 		}
+		fmt.Fprintf(&csv, "【演示】春季学员%d,%s,%s,%s,2025-04,2025-12\n", i+1, numbers[i], uscc, partner.Name)
 	}
 	if _, err := s.ImportSocialInsurance(ctx, reviewer, "【演示】定襄县社保缴费记录.csv", []byte(csv.String()), now); err != nil {
 		return err
 	}
-	if _, err := s.CloseProgram(ctx, u, p.ID, now); err != nil {
-		return err
-	}
-	_, err = s.SubmitTrainingClaim(ctx, u, p.ID, now)
+	// Closed and ready to claim: the provider submits the flagged claim from its console (the
+	// reviewer's queue stays empty until then, as the demo's browser stories expect).
+	_, err = s.CloseProgram(ctx, u, p.ID, now)
 	return err
 }

@@ -18,15 +18,17 @@ func TestDemoShowsTheIntegrityStories(t *testing.T) {
 			t.Fatalf("the demo seeker is a trainee who checked in: %+v %v", mine, err)
 		}
 		rev, _ := s.userByPhone(ctx, "13900000009")
-		claims, _ := s.Claims(ctx, rev, ClaimFilter{Status: ClaimSubmitted})
-		if len(claims) != 1 {
-			t.Fatalf("%+v", claims)
+		prov, _ := s.userByPhone(ctx, "13900000020")
+		var p Program
+		s.db.Where("name = ?", "【演示】法兰焊工春季班(含风险提示)").First(&p)
+		c, err := s.SubmitTrainingClaim(ctx, prov, p.ID, time.Now())
+		if err != nil || !c.Flagged || len(c.FlagTexts) != 3 {
+			t.Fatalf("the demo program's claim carries flags: %v %v", c.FlagTexts, err)
 		}
-		c, _ := s.Claim(ctx, rev, claims[0].ID)
-		if !c.Flagged || len(c.FlagTexts) != 3 {
-			t.Fatalf("the demo claim carries flags: %v", c.FlagTexts)
+		if _, err := s.ApproveClaim(ctx, rev, c.ID, time.Now()); ErrorCode(err) != ErrRule {
+			t.Fatalf("approval without a note: %v", err)
 		}
-		if imps, _ := s.SocialInsuranceImports(ctx, rev); len(imps) != 1 || imps[0].Imported != 4 {
+		if imps, _ := s.SocialInsuranceImports(ctx, rev); len(imps) != 1 || imps[0].Imported != 5 {
 			t.Fatalf("%+v", imps)
 		}
 		if _, err := s.SeedDemo(ctx); err != nil {

@@ -24,7 +24,7 @@ var flagTexts = map[string]string{
 	FlagSharedEvidenceFile:    "同一份就业证明材料(文件内容完全相同)用于多名学员,请核实材料真实性",
 	FlagSharedPhone:           "同一手机号登记在本申请的多名学员名下,请核实是否为本人报名",
 	FlagEmployerIsProvider:    "就业单位的统一社会信用代码与培训机构本身相同,请核实是否为真实就业",
-	FlagEmploymentNotVerified: "已导入的社保缴费记录覆盖该就业期间,但没有该学员在该单位的缴费记录",
+	FlagEmploymentNotVerified: "已导入的社保记录显示该学员在该就业期间有缴费记录,但没有一条是在所报就业单位缴纳的",
 	FlagRollWithoutCheckin:    "项目使用学员签到,但有机构点名记为出勤而学员当天未签到的日子",
 	FlagOverlappingProgram:    "该学员同时在另一个培训日期重叠的项目中",
 }
@@ -58,7 +58,7 @@ type FlagTrainee struct {
 	EmployerUSCC          string
 	EmployedOnEvidence    bool
 	EmploymentConfirmed   bool
-	InsuranceCoversPeriod bool // imported records reach into the employment's period
+	InsuranceCoversPeriod bool // imported records of the person reach into the employment's period
 	RollWithoutCheckin    int  // roll days on which the trainee did not check in
 	OtherPrograms         []Window
 }

@@ -88,6 +88,11 @@ func TestEmploymentConfirmed(t *testing.T) {
 			}
 		})
 	}
+	t.Run("insured elsewhere during the period, not before it", func(t *testing.T) {
+		if !InsuredDuring([]InsuredSpan{{"E2", m("2025-06"), m("2025-08")}}, from, to) || InsuredDuring([]InsuredSpan{{"E2", m("2024-01"), m("2025-04")}}, from, to) {
+			t.Fatal("InsuredDuring misread the period")
+		}
+	})
 	t.Run("proof rules", func(t *testing.T) {
 		si := seed()
 		si.EmploymentProof, si.AttendanceProof = EmploymentSocialInsurance, AttendanceCheckin

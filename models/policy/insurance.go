@@ -42,6 +42,17 @@ func EmploymentConfirmed(spans []InsuredSpan, employerUSCC string, from, to Mont
 	return false
 }
 
+// InsuredDuring reports whether any record of the person, with any employer, covers a month
+// of [from, to]: the person is in the extract for that period.
+func InsuredDuring(spans []InsuredSpan, from, to Month) bool {
+	for _, s := range spans {
+		if s.From <= to && s.To >= from {
+			return true
+		}
+	}
+	return false
+}
+
 // CountsAsEmployed applies the version's employment_proof: under social_insurance an
 // employment on evidence counts only when confirmed.
 func CountsAsEmployed(v Version, onEvidence, confirmed bool) bool {
