@@ -385,7 +385,9 @@ var migrations = []migration{
 			checked_in_at {{ts}} NOT NULL,
 			PRIMARY KEY (enrolment_id, day)
 		)`,
-		`CREATE INDEX checkins_program_day ON checkins (program_id, day)`,
+		// Outcomes count days per trainee of a program: both indexes serve that in order.
+		`CREATE INDEX checkins_program_enrolment ON checkins (program_id, enrolment_id, day)`,
+		`CREATE INDEX attendance_program_enrolment ON attendance (program_id, enrolment_id, day)`,
 		`CREATE TABLE si_imports (
 			id {{id}},
 			file_name TEXT NOT NULL,
