@@ -393,10 +393,17 @@ func TestBrowserClaimAndApproval(t *testing.T) {
 	if lines := text(t, reviewer, "table.lines"); !strings.Contains(lines, "150×5 = 750") {
 		t.Fatalf("the computation is not shown line by line: %q", lines)
 	}
-	err = chromedp.Do(reviewer, chromedp.Click(`form[action$="/approve"] button`), chromedp.WaitVisible(`form[action$="/pay"]`))
+	// Approving asks once more (no JavaScript), then says what happened; payment waits for
+	// the announcement to close, so no pay form yet.
+	err = chromedp.Do(reviewer, chromedp.Click(`form[action$="/approve"] button`), chromedp.WaitVisible(`article.confirm`))
 	if err != nil {
 		t.Fatalf("approve: %v", err)
 	}
+	err = chromedp.Do(reviewer, chromedp.Click(`article.confirm button`), chromedp.WaitVisible(`.notice.ok`))
+	if err != nil {
+		t.Fatalf("confirm the approval: %v", err)
+	}
+	waitText(t, reviewer, ".notice.ok", "已批准并进入公示")
 	if head := text(t, reviewer, "main"); !strings.Contains(head, "已批准(公示)") || !strings.Contains(head, "公示期") {
 		t.Fatalf("after approval %q", head)
 	}
