@@ -64,7 +64,9 @@ func (al *Alerter) Check(ctx context.Context) (int, error) {
 }
 
 func (al *Alerter) checkOne(ctx context.Context, ss models.SavedSearch, now time.Time) (int, error) {
-	jobs, err := al.Matches(ctx, ss, ss.CheckedUntil-int64(alertOverlap.Seconds()), now, 50)
+	// Never before the search was saved: what was posted earlier is not new to its seeker.
+	since := max(ss.CheckedUntil-int64(alertOverlap.Seconds()), ss.CreatedAt.Unix())
+	jobs, err := al.Matches(ctx, ss, since, now, 50)
 	if err != nil {
 		return 0, err
 	}
