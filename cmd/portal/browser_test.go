@@ -293,7 +293,7 @@ func TestBrowserRollAndPlacement(t *testing.T) {
 	login(t, ctx, p.base, "13900000020", "demo-pass-2022")
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(p.base+"/console"),
-		chromedp.Click(`table a[href^="/console/programs/"]`),
+		chromedp.Click(`//table//a[contains(., "法兰焊工订单班")]`),
 		chromedp.WaitVisible(`#roll-h`),
 		chromedp.SetValue(`input[type="date"][name="day"]`, "2025-06-09"),
 		chromedp.Submit(`form[method="get"]`),
@@ -352,7 +352,12 @@ func TestBrowserClaimAndApproval(t *testing.T) {
 	p := start(t, env)
 	token := p.call("POST", "/api/v1/auth/login", "", map[string]any{"phone": "13900000020", "password": "demo-pass-2022"}).must(t, 200)["token"].(string)
 	programs := p.call("GET", "/api/v1/me/programs", token, nil).must(t, 200)["programs"].([]any)
-	prog := itoa(int(programs[0].(map[string]any)["id"].(float64)))
+	prog := ""
+	for _, p := range programs { // the back-filed 2025 class; the demo has others running and closed
+		if m := p.(map[string]any); m["name"] == "【演示】法兰焊工订单班" {
+			prog = itoa(int(m["id"].(float64)))
+		}
+	}
 	roster := p.call("GET", "/api/v1/programs/"+prog+"/enrolments", token, nil).must(t, 200)["enrolments"].([]any)
 	for i, e := range roster {
 		id := itoa(int(e.(map[string]any)["id"].(float64)))
