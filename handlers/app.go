@@ -80,7 +80,7 @@ const requestTimeout = 15 * time.Second
 func New(d Deps) (*App, error) {
 	a := &App{store: d.Store, search: d.Search, redis: d.Redis, log: d.Log, login: d.LoginLimit, secure: d.SecureCookies,
 		indexer: d.Indexer, now: d.Now, filesDir: d.FilesDir, proxies: parseTrustedProxies(d.TrustedProxies),
-		footer: Footer{Operator: d.Operator, Hotline: d.Hotline, ICP: d.ICP}}
+		footer: newFooter(d.Operator, d.Hotline, d.ICP)}
 	if a.filesDir == "" {
 		a.filesDir = "var/files"
 	}

@@ -76,7 +76,8 @@ func (a *App) jobsPage(c *fiber.Ctx) error {
 	p := searchParams{Q: query.Get("q"), TownID: query.Get("town_id"), Industry: query.Get("industry"), Education: query.Get("education"),
 		EmploymentType: query.Get("employment_type"), SalaryMin: query.Get("salary_min"), Zone: query.Get("zone"),
 		NearTownID: query.Get("near_town_id"), RadiusKm: query.Get("radius_km"), Sort: query.Get("sort")}
-	p.Filtered = len(query) > 1 || (len(query) == 1 && p.Q == "" && query.Get("page") == "")
+	p.Filtered = p.TownID != "" || p.Industry != "" || p.Education != "" || p.EmploymentType != "" || p.SalaryMin != "" ||
+		p.Zone != "" || p.NearTownID != "" || p.RadiusKm != ""
 	v := &jobsView{Page: Page{Title: "搜索岗位"}, Params: p, Query: query, Educations: models.Educations, Types: models.EmploymentTypes,
 		FacetOrder: []string{"town", "industry", "education", "employment_type"}}
 	towns, err := a.store.Towns(c.UserContext())

@@ -39,6 +39,12 @@ type Page struct {
 // Footer names who runs the service (PORTAL_OPERATOR, PORTAL_HOTLINE, PORTAL_ICP).
 type Footer struct {
 	Operator, Hotline, ICP string
+	Dialable               bool // the hotline is a number a phone can call (a tel: link)
+}
+
+func newFooter(operator, hotline, icp string) Footer {
+	dialable := hotline != "" && strings.Trim(hotline, "0123456789-+ ") == ""
+	return Footer{Operator: operator, Hotline: hotline, ICP: icp, Dialable: dialable}
 }
 
 // view is a page's typed data; base gives render the Page inside it.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -93,6 +95,9 @@ func (s *Store) demoRunningProgram(ctx context.Context, reviewer, provider User,
 	if _, err := s.ChangeEnrolment(ctx, provider, mine.ID, "accept", false, now); err != nil {
 		return err
 	}
+	if err := s.demoSeekerPages(ctx, seeker, town, now); err != nil {
+		return err
+	}
 	ids = append(ids, mine.ID)
 	first, _ := ParseDate(start)
 	for d := range 5 {
@@ -180,4 +185,23 @@ func (s *Store) demoFairs(ctx context.Context, reviewer User, now time.Time) err
 		}
 	}
 	return nil
+}
+
+// demoSeekerPages gives the demo seeker a profile (so it gets recommendations), a saved
+// search and one new-posting alert.
+func (s *Store) demoSeekerPages(ctx context.Context, seeker User, town Town, now time.Time) error {
+	if _, err := s.SaveProfile(ctx, seeker, ProfileInput{DesiredOccupations: []string{"焊工", "锻造工"}, DesiredTownIDs: []int64{town.ID},
+		ExpectedSalary: 6000, Education: "高中", Skills: []string{"电焊"}, Resume: "【演示】三年法兰焊接经验。"}); err != nil {
+		return err
+	}
+	ss, err := s.SaveSearch(ctx, seeker, SavedSearchInput{Name: "定襄的焊工岗位"}, url.Values{"q": {"焊工"}, "town_id": {strconv.FormatInt(town.ID, 10)}}, now)
+	if err != nil {
+		return err
+	}
+	jobs, err := s.Jobs(ctx, JobFilter{OpenOn: Today(now), TownID: town.ID, Limit: 1})
+	if err != nil || len(jobs) == 0 {
+		return err
+	}
+	_, err = s.Notify(ctx, ss, jobs, now.Unix())
+	return err
 }
