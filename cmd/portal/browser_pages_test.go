@@ -84,6 +84,14 @@ func TestBrowserEveryPageAtPhoneAndDesktop(t *testing.T) {
 				for i, path := range w.paths {
 					checkPage(t, ctx, p.base, path, width, fmt.Sprintf("%s-%02d-%d.png", w.role, i, width))
 				}
+				if w.role == "enterprise" { // the confirmation step a paid booth asks for (POST only)
+					err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), 844), chromedp.Navigate(p.base+"/fairs"),
+						chromedp.Click(`//article[contains(., "忻州市")]//form[contains(@action, "/book")]//button`), chromedp.WaitVisible(`article.confirm`))
+					if err != nil {
+						t.Fatalf("the booking's confirmation: %v", err)
+					}
+					checkShown(t, ctx, "/fairs/:id/book (确认)", width, fmt.Sprintf("%s-confirm-%d.png", w.role, width))
+				}
 			}
 		})
 	}
@@ -105,6 +113,12 @@ func checkPage(t *testing.T, ctx context.Context, base, path string, width int, 
 	if err != nil {
 		t.Fatalf("%s at %d px: %v", path, width, err)
 	}
+	checkShown(t, ctx, path, width, shot)
+}
+
+// checkShown checks the page the browser shows now.
+func checkShown(t *testing.T, ctx context.Context, path string, width int, shot string) {
+	t.Helper()
 	scrollWidth, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.scrollingElement.scrollWidth`))
 	if err != nil {
 		t.Fatal(err)
