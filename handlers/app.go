@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"html/template"
 	"log/slog"
 	"strings"
 	"time"
@@ -37,6 +36,9 @@ type Deps struct {
 	// Indexer applies posting changes to search; Now is the clock (tests move it).
 	Indexer *search.Indexer
 	Now     func() time.Time
+	// Operator, Hotline and ICP are the footer's operating office, its hotline and its ICP
+	// filing number (PORTAL_OPERATOR, PORTAL_HOTLINE, PORTAL_ICP); empty ones say 未配置.
+	Operator, Hotline, ICP string
 }
 
 // RateLimit is how many failed logins and registrations are allowed per window.
@@ -58,7 +60,8 @@ type App struct {
 	login    RateLimit
 	secure   bool
 	proxies  trustedProxies
-	pages    map[string]*template.Template
+	pages    pageSet
+	footer   Footer
 	metrics  *metrics
 	indexer  *search.Indexer
 	now      func() time.Time
@@ -76,7 +79,8 @@ const requestTimeout = 15 * time.Second
 // New builds the Fiber application with every route.
 func New(d Deps) (*App, error) {
 	a := &App{store: d.Store, search: d.Search, redis: d.Redis, log: d.Log, login: d.LoginLimit, secure: d.SecureCookies,
-		indexer: d.Indexer, now: d.Now, filesDir: d.FilesDir, proxies: parseTrustedProxies(d.TrustedProxies)}
+		indexer: d.Indexer, now: d.Now, filesDir: d.FilesDir, proxies: parseTrustedProxies(d.TrustedProxies),
+		footer: newFooter(d.Operator, d.Hotline, d.ICP)}
 	if a.filesDir == "" {
 		a.filesDir = "var/files"
 	}

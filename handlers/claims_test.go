@@ -145,7 +145,7 @@ func TestReviewerAddsASuccessorPolicyOnThePage(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	rev := h.account(models.RoleReviewer, "13800000999")
 	html := map[string]string{"Accept": "text/html"}
-	page := h.do(req{method: "GET", path: "/console", cookie: rev.Token, headers: html})
+	page := h.do(req{method: "GET", path: "/console/review/policies", cookie: rev.Token, headers: html})
 	if !strings.Contains(string(page.body), "晋政办发〔2022〕81号") {
 		t.Fatal("the console does not list the policy versions")
 	}
@@ -157,7 +157,7 @@ func TestReviewerAddsASuccessorPolicyOnThePage(t *testing.T) {
 	}
 	values["code"], values["effective_from"] = "重叠", "2028-01-01"
 	r := h.do(req{method: "POST", path: "/console/policies", cookie: rev.Token, contentType: "application/x-www-form-urlencoded", headers: html, raw: formBody(values)})
-	if r.status != 409 || !strings.Contains(string(r.body), "overlaps") {
+	if r.status != 409 || !strings.Contains(string(r.body), "有效期不能重叠") || !strings.Contains(string(r.body), `value="重叠"`) {
 		t.Fatalf("an overlapping window: %d", r.status)
 	}
 }

@@ -19,29 +19,6 @@ func (a *App) statsAPI(c *fiber.Ctx) error {
 	return c.JSON(st)
 }
 
-// dashboardPage draws the figures as inline SVG charts, each followed by its table, so the page
-// needs no JavaScript and a screen reader gets the numbers.
-func (a *App) dashboardPage(c *fiber.Ctx) error {
-	st, err := a.store.DashboardStats(c.UserContext(), a.today())
-	if err != nil {
-		return err
-	}
-	subsidies := make([]dashboardSubsidy, len(st.Subsidies))
-	for i, m := range st.Subsidies {
-		subsidies[i] = dashboardSubsidy{Month: m.Month, Town: chartTown(m.Town), Approved: chartYuan(m.ApprovedYuan), Paid: chartYuan(m.PaidYuan)}
-	}
-	return a.render(c, "dashboard", fiber.Map{
-		"Title":        "数据看板",
-		"Stats":        st,
-		"ApprovedYuan": chartYuan(st.Totals.ClaimsApprovedYuan),
-		"PaidYuan":     chartYuan(st.Totals.ClaimsPaidYuan),
-		"Subsidies":    subsidies,
-		"RateChart":    rateChart(st.Programs),
-		"SubsidyChart": subsidyChart(st.Subsidies),
-		"PostingChart": postingChart(st.Postings),
-	})
-}
-
 // dashboardSubsidy is a line of the subsidy table, amounts written for reading.
 type dashboardSubsidy struct{ Month, Town, Approved, Paid string }
 
@@ -88,14 +65,14 @@ type chartTarget struct {
 
 // The geometry in SVG user units; the SVG scales to the page's width.
 const (
-	chartWidth        = 460
-	chartBarArea      = 300 // the length of the longest bar; values are written after it
+	chartWidth        = 360 // a phone draws it near 1:1, so 14-unit text stays 14 px
+	chartBarArea      = 230 // the length of the longest bar; values are written after it
 	chartBarHeight    = 18
 	chartBarGap       = 5
 	chartLabelHeight  = 22
 	chartRowGap       = 14
 	chartLegendHeight = 34
-	chartLabelRunes   = 28
+	chartLabelRunes   = 22
 )
 
 func newBarChart(id, title, desc string, keys ...chartKey) *barChart {

@@ -138,7 +138,7 @@ func TestDashboard(t *testing.T) {
 				}
 				rates, subsidies, postings := svgs[0], svgs[1], svgs[2]
 				for _, want := range []string{`role="img"`, `<title id="rate-chart-title">`, "焊工技能提升班 · 定襄法兰专业镇", `class="bar-met"`, "80% 达标",
-					`class="bar-below"`, "33.33% 未达标", "目标 80%", `class="chart-target" x1="240"`, "&lt;b&gt;电焊工&lt;/b&gt;速成班"} {
+					`class="bar-below"`, "33.33% 未达标", "目标 80%", `class="chart-target" x1="184"`, "&lt;b&gt;电焊工&lt;/b&gt;速成班"} {
 					if !strings.Contains(rates, want) {
 						t.Errorf("the rate chart lacks %s", want)
 					}

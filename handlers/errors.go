@@ -110,7 +110,7 @@ func (a *App) errorHandler(c *fiber.Ctx, err error) error {
 		}
 	}
 	if wantsHTML(c) {
-		return a.renderStatus(c, p.Status, "error", fiber.Map{"Problem": p, "Title": p.Title})
+		return a.renderError(c, p)
 	}
 	c.Status(p.Status)
 	c.Set(fiber.HeaderContentType, "application/problem+json")

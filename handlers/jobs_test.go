@@ -327,7 +327,7 @@ func TestSearchPages(t *testing.T) {
 			t.Fatalf("next link %q", next)
 		}
 		second := string(h.do(req{method: "GET", path: strings.ReplaceAll(next, "&amp;", "&"), headers: html}).body)
-		if !strings.Contains(second, "第 2 页") || strings.Count(second, `<article class="job">`) != 1 {
+		if !strings.Contains(second, "第 2 / 2 页") || strings.Count(second, `<article class="job">`) != 1 {
 			t.Fatal("second page wrong")
 		}
 	})
@@ -347,7 +347,7 @@ func TestSearchPages(t *testing.T) {
 	})
 	t.Run("a bad parameter on the page is a 400 page, not a 500", func(t *testing.T) {
 		r := h.do(req{method: "GET", path: "/jobs?per_page=999", headers: html})
-		if r.status != 400 || !strings.Contains(string(r.body), "per_page") {
+		if r.status != 400 || !strings.Contains(string(r.body), "每页条数") {
 			t.Fatalf("%d", r.status)
 		}
 	})

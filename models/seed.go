@@ -179,6 +179,11 @@ func (s *Store) SeedDemo(ctx context.Context) (SeedReport, error) {
 	if err := s.demoProgram(ctx, reviewer); err != nil {
 		return rep, err
 	}
+	// The pages' demo first: its successor policy version is the one in force today, so the
+	// integrity demo finds it and adds none of its own.
+	if err := s.seedDemoPages(ctx, reviewer, time.Now()); err != nil {
+		return rep, err
+	}
 	if err := s.demoIntegrity(ctx, reviewer, time.Now()); err != nil {
 		return rep, fmt.Errorf("demo integrity data: %w", err)
 	}

@@ -43,7 +43,7 @@ func (s *Store) demoIntegrity(ctx context.Context, reviewer User, now time.Time)
 	}
 	day0, _ := ParseDate(today)
 	start, end := day0.AddDate(0, 0, -7).Format(DateLayout), day0.AddDate(0, 0, 30).Format(DateLayout)
-	if err := s.demoRunningProgram(ctx, u, reviewer, town, partner, start, end, now); err != nil {
+	if err := s.demoCheckinProgram(ctx, u, reviewer, town, partner, start, end, now); err != nil {
 		return err
 	}
 	if err := s.demoFlaggedProgram(ctx, u, reviewer, town, partner, now); err != nil {
@@ -67,7 +67,7 @@ func (s *Store) userByPhone(ctx context.Context, phone string) (User, error) {
 
 // demoRunningProgram: approved, running today, five trainees with rolls and check-ins of the
 // past week; the demo seeker is one of them, with its identity stated.
-func (s *Store) demoRunningProgram(ctx context.Context, u, reviewer User, town Town, partner Enterprise, start, end string, now time.Time) error {
+func (s *Store) demoCheckinProgram(ctx context.Context, u, reviewer User, town Town, partner Enterprise, start, end string, now time.Time) error {
 	p, err := s.CreateProgram(ctx, u, ProgramInput{Name: "【演示】法兰焊工签到班", Occupation: "焊工", Mode: "order", TownID: town.ID,
 		PartnerEnterpriseID: &partner.ID, StartOn: start, EndOn: end, PlannedDays: 30, Capacity: 30}, now)
 	if err != nil {

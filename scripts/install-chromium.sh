@@ -7,7 +7,11 @@
 #   CI must run every test.
 set -euo pipefail
 
+# fonts: the pages are Chinese, and a screenshot without a CJK font shows boxes.
+fonts() { fc-list 2>/dev/null | grep -qi "noto sans cjk\|wenquanyi"; }
+
 found() {
+	fonts || return 1
 	if [[ -n "${CHROME_BIN:-}" ]] && command -v "$CHROME_BIN" >/dev/null 2>&1; then
 		return 0
 	fi
@@ -22,7 +26,7 @@ if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
 	echo "install-chromium: installing chromium with apt-get" >&2
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
-	apt-get install -y -qq chromium
+	apt-get install -y -qq chromium fonts-noto-cjk
 	if found; then
 		exit 0
 	fi

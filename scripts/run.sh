@@ -33,6 +33,11 @@ else
 	echo "Meilisearch started at $MEILI_URL (pid $meili_pid, log var/meilisearch.log)"
 fi
 
+# The footer names the operating office, its hotline and ICP number; the demo says plainly
+# that it has none (set the real ones in production).
+export PORTAL_OPERATOR="${PORTAL_OPERATOR:-【演示】专业镇人才服务平台(演示环境,非政府官方网站)}"
+export PORTAL_HOTLINE="${PORTAL_HOTLINE:-演示环境未开通}"
+export PORTAL_ICP="${PORTAL_ICP:-演示环境未备案}"
 bin/portal migrate
 bin/portal seed --demo
 bin/portal serve

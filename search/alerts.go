@@ -81,7 +81,10 @@ func (al *Alerter) Check(ctx context.Context) (int, error) {
 }
 
 func (al *Alerter) checkOne(ctx context.Context, ss models.SavedSearch, now time.Time) (int, error) {
-	jobs, err := al.Matches(ctx, ss, ss.CheckedUntil-int64(alertOverlap.Seconds()), now, 50)
+	// Never before the search was saved: what was posted earlier is not new to its seeker
+	// (posted_at is in whole seconds, so the second of the save itself still counts).
+	since := max(ss.CheckedUntil-int64(alertOverlap.Seconds()), ss.CreatedAt.Unix()-1)
+	jobs, err := al.Matches(ctx, ss, since, now, 50)
 	if err != nil {
 		return 0, err
 	}

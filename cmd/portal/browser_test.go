@@ -26,6 +26,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "zh-CN"), // the users' phones: dates in the form 2026/12/02
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(390, 844), // a phone
 	)
@@ -293,7 +294,7 @@ func TestBrowserRollAndPlacement(t *testing.T) {
 	login(t, ctx, p.base, "13900000020", "demo-pass-2022")
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(p.base+"/console"),
-		chromedp.Click(`table a[href^="/console/programs/"]`),
+		chromedp.Click(`//table//a[contains(., "法兰焊工订单班")]`),
 		chromedp.WaitVisible(`#roll-h`),
 		chromedp.SetValue(`input[type="date"][name="day"]`, "2025-06-09"),
 		chromedp.Submit(`form[method="get"]`),
@@ -352,7 +353,12 @@ func TestBrowserClaimAndApproval(t *testing.T) {
 	p := start(t, env)
 	token := p.call("POST", "/api/v1/auth/login", "", map[string]any{"phone": "13900000020", "password": "demo-pass-2022"}).must(t, 200)["token"].(string)
 	programs := p.call("GET", "/api/v1/me/programs", token, nil).must(t, 200)["programs"].([]any)
-	prog := itoa(int(programs[0].(map[string]any)["id"].(float64)))
+	prog := ""
+	for _, p := range programs { // the back-filed 2025 class; the demo has others running and closed
+		if m := p.(map[string]any); m["name"] == "【演示】法兰焊工订单班" {
+			prog = itoa(int(m["id"].(float64)))
+		}
+	}
 	roster := p.call("GET", "/api/v1/programs/"+prog+"/enrolments", token, nil).must(t, 200)["enrolments"].([]any)
 	for i, e := range roster {
 		id := itoa(int(e.(map[string]any)["id"].(float64)))
@@ -393,10 +399,17 @@ func TestBrowserClaimAndApproval(t *testing.T) {
 	if lines := text(t, reviewer, "table.lines"); !strings.Contains(lines, "150×5 = 750") {
 		t.Fatalf("the computation is not shown line by line: %q", lines)
 	}
-	err = chromedp.Do(reviewer, chromedp.Click(`form[action$="/approve"] button`), chromedp.WaitVisible(`form[action$="/pay"]`))
+	// Approving asks once more (no JavaScript), then says what happened; payment waits for
+	// the announcement to close, so no pay form yet.
+	err = chromedp.Do(reviewer, chromedp.Click(`form[action$="/approve"] button`), chromedp.WaitVisible(`article.confirm`))
 	if err != nil {
 		t.Fatalf("approve: %v", err)
 	}
+	err = chromedp.Do(reviewer, chromedp.Click(`article.confirm button`), chromedp.WaitVisible(`.notice.ok`))
+	if err != nil {
+		t.Fatalf("confirm the approval: %v", err)
+	}
+	waitText(t, reviewer, ".notice.ok", "已批准并进入公示")
 	if head := text(t, reviewer, "main"); !strings.Contains(head, "已批准(公示)") || !strings.Contains(head, "公示期") {
 		t.Fatalf("after approval %q", head)
 	}

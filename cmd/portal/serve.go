@@ -61,7 +61,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	go search.NewAlerter(store, meili, log, time.Now).Run(workers, 20*time.Second)
 
 	app, err := handlers.New(handlers.Deps{Store: store, Search: meili, Redis: rdb, Log: log, Indexer: indexer, FilesDir: cfg.FilesDir,
-		TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies})
+		TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies,
+		Operator: cfg.Operator, Hotline: cfg.Hotline, ICP: cfg.ICP})
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func sessionFrom(t *testing.T, r response) string {
 	return m[1]
 }
 
-func csrfIn(t *testing.T, page []byte) string {
+func csrfIn(t testing.TB, page []byte) string {
 	t.Helper()
 	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(page)
 	if m == nil {

@@ -1,0 +1,390 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"portal/models"
+	"portal/search"
+)
+
+// programsView is the catalogue of programs open to join.
+type programsView struct {
+	Page
+	Q      string
+	Result *search.ProgramResult
+}
+
+func (a *App) programsPage(c *fiber.Ctx) error {
+	q := url.Values{}
+	for k, val := range c.Queries() {
+		q.Set(k, val)
+	}
+	v := &programsView{Page: Page{Title: "技能培训项目"}, Q: q.Get("q")}
+	pq, err := search.ParseProgramQuery(q, search.Day(a.now()))
+	if err == nil {
+		var res search.ProgramResult
+		if res, err = a.search.SearchPrograms(c.UserContext(), pq); err == nil {
+			v.Result = &res
+		} else {
+			err = searchUnavailable(a, c, err)
+		}
+	}
+	if err != nil {
+		pp := pageProblemOf(err)
+		v.Problem = pp.Sentence
+		return a.renderStatus(c, pp.Status, "programs", v)
+	}
+	return a.render(c, "programs", v)
+}
+
+// programView is a program's public page, with the seeker's way to join it.
+type programView struct {
+	Page
+	Program models.Program
+	Joined  *models.Enrolment // the seeker's own enrolment on it
+	Ended   bool              // the program ended: nobody joins any more
+	Form    enrolForm
+}
+
+func (a *App) programView(c *fiber.Ctx, p models.Program) (*programView, error) {
+	v := &programView{Page: Page{Title: p.Name}, Program: p, Ended: p.EndOn < a.today()}
+	if u := currentUser(c); u.Role == models.RoleSeeker {
+		v.Form.Name = u.Name
+		mine, err := a.store.MyEnrolments(c.UserContext(), u)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range mine {
+			if e.ProgramID == p.ID {
+				v.Joined = &e
+			}
+		}
+	}
+	return v, nil
+}
+
+func (a *App) programPage(c *fiber.Ctx) error {
+	p, err := a.visibleProgram(c)
+	if err != nil {
+		return err
+	}
+	v, err := a.programView(c, p)
+	if err != nil {
+		return err
+	}
+	return a.render(c, "program", v)
+}
+
+func (a *App) joinSubmit(c *fiber.Ctx) error {
+	p, err := a.visibleProgram(c)
+	if err != nil {
+		return err
+	}
+	f, err := readForm[enrolForm](c)
+	if err != nil {
+		return err
+	}
+	v, err := a.programView(c, p)
+	if err != nil {
+		return err
+	}
+	v.Form = f
+	if v.Ended {
+		return a.formProblem(c, "program", v, models.RuleError("program_ended", "the program ended on "+p.EndOn))
+	}
+	if _, err := a.store.Enrol(c.UserContext(), currentUser(c), p.ID, f.input(), a.now()); err != nil {
+		return a.formProblem(c, "program", v, err)
+	}
+	return a.done(c, "/programs/"+itoa64(p.ID), "joined")
+}
+
+// providerConsoleView is the training provider's console: its profile, programs and claims.
+type providerConsoleView struct {
+	Page
+	Provider *models.Provider // nil until the profile is filled in
+	Form     providerForm
+	Programs []models.Program
+	Claims   []models.Claim
+}
+
+func (a *App) loadProviderConsole(c *fiber.Ctx, v *providerConsoleView) error {
+	ctx, u := c.UserContext(), currentUser(c)
+	v.Title = "培训机构工作台"
+	prov, err := a.store.ProviderOf(ctx, u.ID)
+	if models.ErrorCode(err) == models.ErrNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v.Provider = &prov
+	if v.Programs, err = a.store.Programs(ctx, models.ProgramFilter{ProviderID: prov.ID}); err != nil {
+		return err
+	}
+	v.Claims, err = a.store.Claims(ctx, u, models.ClaimFilter{})
+	return err
+}
+
+func (a *App) providerConsolePage(c *fiber.Ctx) error {
+	v := &providerConsoleView{Form: providerForm{Kind: "vocational_college"}}
+	if err := a.loadProviderConsole(c, v); err != nil {
+		return err
+	}
+	return a.render(c, "console_provider", v)
+}
+
+func (a *App) providerProfileSubmit(c *fiber.Ctx) error {
+	f, err := readForm[providerForm](c)
+	if err != nil {
+		return err
+	}
+	if _, err := a.store.CreateProvider(c.UserContext(), currentUser(c), f.input()); err != nil {
+		v := &providerConsoleView{Form: f}
+		if lerr := a.loadProviderConsole(c, v); lerr != nil {
+			return lerr
+		}
+		return a.formProblem(c, "console_provider", v, err)
+	}
+	return a.done(c, "/console", "provider_saved")
+}
+
+// programFormView is the provider's form filing a program.
+type programFormView struct {
+	Page
+	Form        programForm
+	Occupations []models.Occupation
+	Towns       []models.Town
+	Enterprises []models.Enterprise
+}
+
+func (a *App) programFormPage(c *fiber.Ctx, f programForm, err error) error {
+	ctx := c.UserContext()
+	occ, oerr := a.store.Occupations(ctx)
+	towns, terr := a.store.Towns(ctx)
+	verified := true
+	ents, eerr := a.store.Enterprises(ctx, models.EnterpriseFilter{Verified: &verified})
+	if oerr != nil || terr != nil || eerr != nil {
+		return firstErr(oerr, terr, eerr)
+	}
+	v := &programFormView{Page: Page{Title: "申报培训项目"}, Form: f, Occupations: occ, Towns: towns, Enterprises: ents}
+	if err != nil {
+		return a.formProblem(c, "programform", v, err)
+	}
+	return a.render(c, "programform", v)
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func (a *App) newProgramPage(c *fiber.Ctx) error {
+	return a.programFormPage(c, programForm{Mode: "order"}, nil)
+}
+
+func (a *App) createProgramSubmit(c *fiber.Ctx) error {
+	f, err := readForm[programForm](c)
+	if err != nil {
+		return err
+	}
+	in, bad := f.input()
+	if err := bad.refusal(); err != nil {
+		return a.programFormPage(c, f, mergeRefusals(models.Validate(in), err))
+	}
+	p, err := a.store.CreateProgram(c.UserContext(), currentUser(c), in, a.now())
+	if err != nil {
+		return a.programFormPage(c, f, err)
+	}
+	return a.done(c, "/console/programs/"+itoa64(p.ID), "program_filed")
+}
+
+// providerProgramView is the provider's page of one program: the live rate against the
+// line, the day's roll, the roster with completion and employment, and the claim.
+type providerProgramView struct {
+	Page
+	Program  models.Program
+	Roster   []models.Enrolment
+	Outcome  models.Outcome
+	Applied  []models.Enrolment
+	Day      string
+	LastDay  string
+	Present  []int64
+	Today    string
+	Claim    *models.Claim
+	CanClose bool
+	Enrol    enrolForm
+}
+
+func (a *App) programConsole(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	v, err := a.providerProgram(c, id, c.Query("day"))
+	if err != nil {
+		return err
+	}
+	return a.render(c, "provider_program", v)
+}
+
+func (a *App) providerProgram(c *fiber.Ctx, id int64, day string) (*providerProgramView, error) {
+	ctx, u := c.UserContext(), currentUser(c)
+	p, roster, err := a.store.Roster(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	o, err := a.store.ProgramOutcome(ctx, u, id, a.today)
+	if err != nil {
+		return nil, err
+	}
+	today := a.today()
+	last := min(p.EndOn, today)
+	if _, derr := models.ParseDate(day); derr != nil || day < p.StartOn || day > last {
+		day = last
+	}
+	present, err := a.store.Roll(ctx, id, day)
+	if err != nil {
+		return nil, err
+	}
+	v := &providerProgramView{Page: Page{Title: p.Name}, Program: p, Roster: roster, Outcome: o, Day: day, LastDay: last, Present: present,
+		Today: today, CanClose: p.Status == models.ProgramApproved && today >= p.EndOn}
+	for _, e := range roster {
+		if e.Status == models.EnrolApplied {
+			v.Applied = append(v.Applied, e)
+		}
+	}
+	if v.Claim, err = a.store.ClaimOfProgram(ctx, id); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// afterProgramAction returns to the program's page with the flash, or shows the refusal on
+// it in Chinese.
+func (a *App) afterProgramAction(c *fiber.Ctx, programID int64, day, flash string, err error) error {
+	if err != nil {
+		pp := pageProblemOf(err)
+		if pp.Status >= 500 || pp.Status == http.StatusForbidden || pp.Status == http.StatusNotFound {
+			return err
+		}
+		v, verr := a.providerProgram(c, programID, day)
+		if verr != nil {
+			return verr
+		}
+		return a.formProblem(c, "provider_program", v, err)
+	}
+	to := "/console/programs/" + itoa64(programID)
+	if day != "" {
+		to += "?day=" + url.QueryEscape(day)
+	}
+	return a.done(c, to, flash)
+}
+
+func (a *App) rollSubmit(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	var present []int64
+	bad := numbers{}
+	for _, v := range c.Context().PostArgs().PeekMulti("present") {
+		present = append(present, bad.id("present", string(v)))
+	}
+	if err := bad.refusal(); err != nil {
+		return err
+	}
+	day := c.FormValue("day")
+	_, err = a.store.PutRoll(c.UserContext(), currentUser(c), id, day, present, a.now())
+	return a.afterProgramAction(c, id, day, "roll_saved", err)
+}
+
+func (a *App) enrolSubmit(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	f, err := readForm[enrolForm](c)
+	if err != nil {
+		return err
+	}
+	if _, err = a.store.Enrol(c.UserContext(), currentUser(c), id, f.input(), a.now()); err != nil {
+		v, verr := a.providerProgram(c, id, "")
+		if verr != nil {
+			return verr
+		}
+		v.Enrol = f
+		return a.formProblem(c, "provider_program", v, err)
+	}
+	return a.done(c, "/console/programs/"+itoa64(id), "enrolled")
+}
+
+func (a *App) closeProgramSubmit(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	if !confirmed(c) {
+		return a.confirm(c, confirmView{Question: "确认培训结束并关闭项目?", Details: []string{
+			"关闭后花名册、点名和结业情况都不能再修改,补贴按关闭时的记录核算。", "请先确认每位学员的结业和就业信息都已登记。"},
+			Button: "确认关闭项目", Back: "/console/programs/" + itoa64(id)})
+	}
+	_, err = a.store.CloseProgram(c.UserContext(), currentUser(c), id, a.now())
+	if err == nil {
+		a.indexer.Notify(c.UserContext())
+	}
+	return a.afterProgramAction(c, id, "", "program_closed", err)
+}
+
+func (a *App) enrolmentActionSubmit(action string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := paramID(c, "id")
+		if err != nil {
+			return err
+		}
+		e, err := a.store.ChangeEnrolment(c.UserContext(), currentUser(c), id, action, c.FormValue("passed") == "true", a.now())
+		if err != nil && e.ProgramID == 0 {
+			return err
+		}
+		return a.afterProgramAction(c, e.ProgramID, "", "enrolment_changed", err)
+	}
+}
+
+// employmentForm is a completer's employment with its evidence.
+type employmentForm struct {
+	EmployerName string `form:"employer_name"`
+	EmployerUSCC string `form:"employer_uscc"`
+	EvidenceType string `form:"evidence_type"`
+	EvidenceNo   string `form:"evidence_no"`
+	StartOn      string `form:"start_on"`
+}
+
+func (a *App) employmentSubmit(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	f, err := readForm[employmentForm](c)
+	if err != nil {
+		return err
+	}
+	in := models.EmploymentInput{EmployerName: f.EmployerName, EmployerUSCC: f.EmployerUSCC, EvidenceType: f.EvidenceType, EvidenceNo: f.EvidenceNo, StartOn: f.StartOn}
+	var file *models.EvidenceFile
+	if fh, ferr := c.FormFile("evidence_file"); ferr == nil && fh.Size > 0 {
+		if file, err = a.saveEvidence(fh); err != nil {
+			return err
+		}
+	}
+	_, err = a.store.RecordEmployment(c.UserContext(), currentUser(c), id, in, file, a.now())
+	programID, perr := a.store.ProgramOfEnrolment(c.UserContext(), id)
+	if perr != nil {
+		return perr
+	}
+	return a.afterProgramAction(c, programID, "", "employment_saved", err)
+}
