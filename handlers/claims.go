@@ -75,7 +75,15 @@ func (a *App) approveClaim(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	claim, err := a.store.ApproveClaim(c.UserContext(), currentUser(c), id, a.now())
+	var in struct {
+		Note string `json:"note"`
+	}
+	if len(c.Body()) > 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	claim, err := a.store.ApproveClaimWithNote(c.UserContext(), currentUser(c), id, in.Note, a.now())
 	if err != nil {
 		return err
 	}

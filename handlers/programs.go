@@ -158,9 +158,12 @@ func (a *App) enrol(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// A seeker applies as itself: a body, if any, is read and then ignored by the store.
 	var in models.EnrolInput
-	if err := decodeJSON(c, &in); err != nil {
-		return err
+	if currentUser(c).Role != models.RoleSeeker || len(c.Body()) > 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
 	}
 	e, err := a.store.Enrol(c.UserContext(), currentUser(c), id, in, a.now())
 	if err != nil {

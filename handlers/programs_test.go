@@ -78,6 +78,9 @@ func TestTrainingOverTheAPI(t *testing.T) {
 			return r.status == 200 && len(r.json(t)["hits"].([]any)) == 1
 		})
 		seeker := h.account(models.RoleSeeker, "13800000402")
+		if r := h.do(req{method: "PUT", path: "/api/v1/me/identity", token: seeker.Token, body: map[string]any{"name": "王师傅", "id_number": idNumber(5)}}); r.status != 201 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
 		r := h.do(req{method: "POST", path: "/api/v1/programs/" + prog + "/enrolments", token: seeker.Token, body: map[string]any{"name": "王师傅", "id_number": idNumber(5)}})
 		got := r.json(t)
 		if r.status != 201 || got["status"] != "applied" || strings.Contains(string(r.body), idNumber(5)) {

@@ -53,8 +53,14 @@ type Claim struct {
 	PaidBy          *int64         `json:"-"`
 	PaidAt          *time.Time     `json:"paid_at"`
 	PaymentRef      string         `json:"payment_ref,omitempty"`
-	Lines           []ClaimLine    `json:"lines,omitempty" gorm:"foreignKey:ClaimID"`
-	Objections      []Objection    `json:"objections,omitempty" gorm:"foreignKey:ClaimID"`
+	ApproveNote     string         `json:"approve_note,omitempty"` // the reviewer's note on approval (needed when flagged)
+	// Flagged and FlagTexts are read live (a later social-insurance import can raise a flag);
+	// UnderInspection says a random inspection awaits its result.
+	Flagged         bool              `json:"flagged" gorm:"-"`
+	FlagTexts       map[string]string `json:"flag_texts,omitempty" gorm:"-"`
+	UnderInspection bool              `json:"under_inspection" gorm:"-"`
+	Lines           []ClaimLine       `json:"lines,omitempty" gorm:"foreignKey:ClaimID"`
+	Objections      []Objection       `json:"objections,omitempty" gorm:"foreignKey:ClaimID"`
 }
 
 // ClaimLine is one person's line with its computation; lines never change (the database
@@ -77,6 +83,9 @@ type ClaimLine struct {
 	AmountYuan       int    `json:"amount_yuan"`
 	Employed         bool   `json:"employed"`
 	ExcludedReason   string `json:"excluded_reason"`
+	// Flags and EmploymentVerified are computed when the claim is read, never stored.
+	Flags              []string `json:"flags" gorm:"-"`
+	EmploymentVerified bool     `json:"employment_verified" gorm:"-"`
 }
 
 // Objection is a public objection (异议) to an announced claim.
@@ -327,7 +336,8 @@ func policyVersionOf(p PolicyVersion) policy.Version {
 	to, _ := policy.ParseDate(p.EffectiveTo)
 	return policy.Version{Code: p.Code, EffectiveFrom: from, EffectiveTo: to, FirstDays: p.FirstDays, FirstDayRateYuan: p.FirstDayRateYuan,
 		LaterDayRateYuan: p.LaterDayRateYuan, CapPerPersonYuan: p.CapPerPersonYuan, EmploymentTargetPercent: p.EmploymentTargetPercent,
-		EmploymentWindowDays: p.EmploymentWindowDays, OnjobRateYuan: p.OnjobRateYuan, Subsidize: p.Subsidize, AnnouncementDays: p.AnnouncementDays}
+		EmploymentWindowDays: p.EmploymentWindowDays, OnjobRateYuan: p.OnjobRateYuan, Subsidize: p.Subsidize, AnnouncementDays: p.AnnouncementDays,
+		AttendanceProof: p.AttendanceProof, EmploymentProof: p.EmploymentProof, RetirementAgeMale: p.RetirementAgeMale, RetirementAgeFemale: p.RetirementAgeFemale}
 }
 
 // fmtRate writes a percent without trailing zeros: 75, 79.5, 79.59.

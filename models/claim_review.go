@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -20,6 +21,9 @@ func (s *Store) Claim(ctx context.Context, viewer User, id int64) (Claim, error)
 	}
 	if viewer.Role != RoleReviewer && !c.ownedBy(ctx, s, viewer) {
 		return Claim{}, NotFound("claim")
+	}
+	if err := s.attachFlags(ctx, &c); err != nil {
+		return Claim{}, withContext(err, fmt.Sprintf("flags of claim %d", id))
 	}
 	return c, nil
 }
@@ -84,7 +88,7 @@ func (s *Store) decide(ctx context.Context, reviewer User, id int64, action stri
 		if err := change(tx, &c); err != nil {
 			return err
 		}
-		return audit(tx, reviewer.ID, action, "claim", id, before, map[string]any{"status": c.Status, "payment_ref": c.PaymentRef,
+		return audit(tx, reviewer.ID, action, "claim", id, before, map[string]any{"status": c.Status, "payment_ref": c.PaymentRef, "approve_note": c.ApproveNote,
 			"reject_reason": c.RejectReason, "announced_from": c.AnnouncedFrom, "announced_until": c.AnnouncedUntil})
 	})
 	if err != nil {
@@ -93,13 +97,37 @@ func (s *Store) decide(ctx context.Context, reviewer User, id int64, action stri
 	return s.Claim(ctx, reviewer, id)
 }
 
-// ApproveClaim approves a submitted claim and opens its public announcement (公示) for the
-// policy's announcement_days, starting today.
+// ApproveClaim approves a submitted claim without a note (see ApproveClaimWithNote).
 func (s *Store) ApproveClaim(ctx context.Context, reviewer User, id int64, now time.Time) (Claim, error) {
+	return s.ApproveClaimWithNote(ctx, reviewer, id, "", now)
+}
+
+// ApproveClaimWithNote approves a submitted claim and opens its public announcement (公示)
+// for the policy's announcement_days, starting today. A claim with risk flags needs a note
+// (422 note_required); a claim drawn for inspection waits for its result (409 under_inspection).
+func (s *Store) ApproveClaimWithNote(ctx context.Context, reviewer User, id int64, note string, now time.Time) (Claim, error) {
+	note = strings.TrimSpace(note)
+	if len(note) > 2000 {
+		return Claim{}, FieldError("note", "must be at most 2000 characters")
+	}
+	if reviewer.Role == RoleReviewer {
+		full, err := s.Claim(ctx, reviewer, id)
+		if err != nil {
+			return Claim{}, err
+		}
+		if full.Flagged && note == "" && full.Status == ClaimSubmitted {
+			return Claim{}, &Error{Code: ErrRule, Reason: "note_required", Message: "this claim has risk flags; say in a note why it is approved",
+				Fields: map[string]string{"note": "is required for a claim with risk flags"}}
+		}
+	}
 	return s.decide(ctx, reviewer, id, "claim.approve", func(tx *gorm.DB, c *Claim) error {
 		if c.Status != ClaimSubmitted {
 			return ConflictError("claim_decided", "this claim is already "+c.Status+"; decided claims never change")
 		}
+		if err := notUnderInspection(tx, c.ID); err != nil {
+			return err
+		}
+		c.ApproveNote = note
 		var pv PolicyVersion
 		if err := tx.First(&pv, c.PolicyVersionID).Error; err != nil {
 			return err
@@ -109,7 +137,7 @@ func (s *Store) ApproveClaim(ctx context.Context, reviewer User, id int64, now t
 		t := now.UTC()
 		c.Status, c.DecidedBy, c.DecidedAt, c.AnnouncedFrom, c.AnnouncedUntil = ClaimApproved, &reviewer.ID, &t, &start, &until
 		return tx.Model(&Claim{ID: c.ID}).Updates(map[string]any{"status": c.Status, "decided_by": reviewer.ID, "decided_at": t,
-			"announced_from": start, "announced_until": until}).Error
+			"announced_from": start, "announced_until": until, "approve_note": note}).Error
 	})
 }
 
@@ -146,6 +174,9 @@ func (s *Store) PayClaim(ctx context.Context, reviewer User, id int64, ref strin
 	return s.decide(ctx, reviewer, id, "claim.pay", func(tx *gorm.DB, c *Claim) error {
 		if c.Status != ClaimApproved {
 			return RuleError("claim_not_approved", "only an approved claim is paid; this one is "+c.Status)
+		}
+		if err := notUnderInspection(tx, c.ID); err != nil {
+			return err
 		}
 		if Today(now) <= *c.AnnouncedUntil {
 			return RuleError("announcement_open", "the public announcement runs until "+*c.AnnouncedUntil+"; pay after it closes")

@@ -46,10 +46,18 @@ type EnrolInput struct {
 // onRoster are the statuses that hold a place and can attend.
 var onRoster = []string{EnrolEnrolled, EnrolCompleted, EnrolFailed}
 
-// Enrol puts a trainee on a program: the provider enrols directly; a seeker applies for
-// itself and the provider accepts. The same person (by keyed hash) is on a program once,
-// and the capacity holds, also under concurrent requests.
+// Enrol puts a trainee on a program: the provider enrols by name and ID number; a seeker
+// applies as itself (ApplyAsSelf), whatever name or number it sends. The same person (by
+// keyed hash) is on a program once while active, and the capacity holds, also under
+// concurrent requests.
 func (s *Store) Enrol(ctx context.Context, actor User, programID int64, in EnrolInput, now time.Time) (Enrolment, error) {
+	switch actor.Role {
+	case RoleSeeker:
+		return s.ApplyAsSelf(ctx, actor, programID, now)
+	case RoleProvider:
+	default:
+		return Enrolment{}, Errorf(ErrForbidden, "only the provider enrols trainees; seekers apply for themselves")
+	}
 	in.IDNumber = personal.NormalizeIDNumber(in.IDNumber)
 	if err := Validate(in); err != nil {
 		return Enrolment{}, err
@@ -64,23 +72,42 @@ func (s *Store) Enrol(ctx context.Context, actor User, programID int64, in Enrol
 	t := now.UTC()
 	e := Enrolment{ProgramID: programID, Name: in.Name, IDNumberEnc: enc, IDNumberHash: s.Sealer.Hash(in.IDNumber),
 		IDNumberMasked: personal.MaskIDNumber(in.IDNumber), Phone: in.Phone, Status: EnrolEnrolled, CreatedAt: t, UpdatedAt: t}
-	err = s.tx(ctx, func(tx *gorm.DB) error {
-		p, err := lockProgram(tx, s.dialect, programID)
+	return e, s.insertEnrolment(ctx, actor, &e, func(p Program) error { return RequireOwner(actor, p) })
+}
+
+// ApplyAsSelf is a seeker applying to a public, running program with the identity of its
+// account (422 identity_required when it has none). A pending program answers 404 as its
+// page does; an ended or closed one 422.
+func (s *Store) ApplyAsSelf(ctx context.Context, seeker User, programID int64, now time.Time) (Enrolment, error) {
+	id, err := s.IdentityOf(ctx, seeker.ID)
+	if ErrorCode(err) == ErrNotFound {
+		return Enrolment{}, RuleError("identity_required", "state your real name and ID number first (PUT /me/identity); you apply as yourself")
+	} else if err != nil {
+		return Enrolment{}, err
+	}
+	t := now.UTC()
+	e := Enrolment{ProgramID: programID, Name: id.Name, IDNumberEnc: id.IDNumberEnc, IDNumberHash: id.IDNumberHash, IDNumberMasked: id.IDNumberMasked,
+		Phone: seeker.Phone, SeekerID: &seeker.ID, Status: EnrolApplied, CreatedAt: t, UpdatedAt: t}
+	return e, s.insertEnrolment(ctx, seeker, &e, func(p Program) error {
+		switch {
+		case p.Status == ProgramPending:
+			return NotFound("program")
+		case p.Status == ProgramApproved && p.EndOn < Today(now):
+			return RuleError("program_ended", "this program ended on "+p.EndOn)
+		}
+		return nil
+	})
+}
+
+// insertEnrolment stores e under the program's lock once allowed(program) passes.
+func (s *Store) insertEnrolment(ctx context.Context, actor User, e *Enrolment, allowed func(Program) error) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		p, err := lockProgram(tx, s.dialect, e.ProgramID)
 		if err != nil {
 			return err
 		}
-		switch actor.Role {
-		case RoleProvider:
-			if err := RequireOwner(actor, p); err != nil {
-				return err
-			}
-		case RoleSeeker:
-			e.Status, e.SeekerID = EnrolApplied, &actor.ID
-			if e.Phone == "" {
-				e.Phone = actor.Phone
-			}
-		default:
-			return Errorf(ErrForbidden, "only the provider enrols trainees; seekers apply for themselves")
+		if err := allowed(p); err != nil {
+			return err
 		}
 		if p.Status == ProgramClosed {
 			return RuleError("program_closed", "this program is closed")
@@ -90,16 +117,15 @@ func (s *Store) Enrol(ctx context.Context, actor User, programID int64, in Enrol
 				return err
 			}
 		}
-		if err := tx.Create(&e).Error; err != nil {
+		if err := tx.Create(e).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return &Error{Code: ErrConflict, Reason: "already_enrolled", Message: "this person is already on the program",
 					Fields: map[string]string{"id_number": "is already on the program"}}
 			}
 			return err
 		}
-		return audit(tx, actor.ID, "enrolment.create", "enrolment", e.ID, nil, map[string]any{"program_id": programID, "status": e.Status, "id_number_masked": e.IDNumberMasked})
+		return audit(tx, actor.ID, "enrolment.create", "enrolment", e.ID, nil, map[string]any{"program_id": e.ProgramID, "status": e.Status, "id_number_masked": e.IDNumberMasked})
 	})
-	return e, err
 }
 
 // lockProgram loads a program with its provider, holding its row until the transaction ends

@@ -17,6 +17,10 @@ type migration struct {
 	Statements []string
 	Sqlite     []string
 	Postgres   []string
+	// SqliteRebuild marks a step that rebuilds a table on SQLite: foreign keys are off while
+	// it runs (SQLite can switch them only outside a transaction, on its one connection) and
+	// every reference is checked before it commits.
+	SqliteRebuild bool
 }
 
 var placeholders = map[string][2]string{ // sqlite, postgres
@@ -73,6 +77,12 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	}
 	var applied []int
 	for _, m := range migrations {
+		rebuild := m.SqliteRebuild && s.dialect == "sqlite"
+		if rebuild {
+			if err := s.db.WithContext(ctx).Exec("PRAGMA foreign_keys = OFF").Error; err != nil {
+				return applied, err
+			}
+		}
 		err := s.tx(ctx, func(tx *gorm.DB) error {
 			if s.dialect == "postgres" {
 				// Two processes migrating at once: the second waits, then sees the version applied.
@@ -98,10 +108,21 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 					return fmt.Errorf("migration %d %s: %w\n%s", m.Version, m.Name, err, st)
 				}
 			}
+			if rebuild {
+				var broken []map[string]any
+				if err := tx.Raw("PRAGMA foreign_key_check").Scan(&broken).Error; err != nil || len(broken) > 0 {
+					return fmt.Errorf("migration %d %s: references broken by the rebuild: %v %v", m.Version, m.Name, broken, err)
+				}
+			}
 			applied = append(applied, m.Version)
 			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 				m.Version, m.Name, time.Now().UTC()).Error
 		})
+		if rebuild {
+			if ferr := s.db.WithContext(ctx).Exec("PRAGMA foreign_keys = ON").Error; ferr != nil && err == nil {
+				err = ferr
+			}
+		}
 		if err != nil {
 			return applied, err
 		}

@@ -363,6 +363,124 @@ var migrations = []migration{
 		`CREATE FUNCTION claim_lines_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'claim lines never change'; END $$`,
 		`CREATE TRIGGER claim_lines_immutable BEFORE UPDATE OR DELETE ON claim_lines FOR EACH ROW EXECUTE FUNCTION claim_lines_immutable()`,
 	}},
+	{Version: 6, Name: "a fair's booth capacity is optional (no limit when absent)", SqliteRebuild: true, Postgres: []string{
+		`ALTER TABLE fairs ALTER COLUMN booth_capacity DROP NOT NULL`,
+	}, Sqlite: []string{
+		// SQLite cannot drop NOT NULL in place: the table is rebuilt (SqliteRebuild), and the
+		// booths' references to "fairs" then name the new table.
+		`CREATE TABLE fairs_rebuilt (
+			id {{id}},
+			name TEXT NOT NULL,
+			organizer_level TEXT NOT NULL CHECK (organizer_level IN ('provincial', 'municipal', 'other')),
+			held_on TEXT NOT NULL,
+			venue TEXT NOT NULL,
+			standard_booth_fee_yuan INTEGER NOT NULL CHECK (standard_booth_fee_yuan >= 0),
+			booth_capacity INTEGER CHECK (booth_capacity > 0),
+			created_by BIGINT NOT NULL REFERENCES users(id),
+			created_at {{ts}} NOT NULL
+		)`,
+		`INSERT INTO fairs_rebuilt SELECT id, name, organizer_level, held_on, venue, standard_booth_fee_yuan, booth_capacity, created_by, created_at FROM fairs`,
+		`DROP TABLE fairs`,
+		`ALTER TABLE fairs_rebuilt RENAME TO fairs`,
+	}},
+	{Version: 7, Name: "article 8 integrity: identities, check-ins, social insurance, flags, inspections", Statements: []string{
+		`ALTER TABLE policy_versions ADD COLUMN attendance_proof TEXT NOT NULL DEFAULT 'roll' CHECK (attendance_proof IN ('roll', 'checkin'))`,
+		`ALTER TABLE policy_versions ADD COLUMN employment_proof TEXT NOT NULL DEFAULT 'evidence' CHECK (employment_proof IN ('evidence', 'social_insurance'))`,
+		`ALTER TABLE policy_versions ADD COLUMN retirement_age_male INTEGER NOT NULL DEFAULT 60`,
+		`ALTER TABLE policy_versions ADD COLUMN retirement_age_female INTEGER NOT NULL DEFAULT 55`,
+		// A seeker's real-name identity (实名): set once, unique across accounts.
+		`CREATE TABLE identities (
+			user_id BIGINT PRIMARY KEY REFERENCES users(id),
+			name TEXT NOT NULL,
+			id_number_enc TEXT NOT NULL,
+			id_number_hash TEXT NOT NULL UNIQUE,
+			id_number_masked TEXT NOT NULL,
+			created_at {{ts}} NOT NULL,
+			updated_at {{ts}} NOT NULL
+		)`,
+		`CREATE TABLE checkins (
+			enrolment_id BIGINT NOT NULL REFERENCES enrolments(id),
+			day TEXT NOT NULL,
+			program_id BIGINT NOT NULL REFERENCES programs(id),
+			checked_in_at {{ts}} NOT NULL,
+			PRIMARY KEY (enrolment_id, day)
+		)`,
+		// Outcomes count days per trainee of a program: both indexes serve that in order.
+		`CREATE INDEX checkins_program_enrolment ON checkins (program_id, enrolment_id, day)`,
+		`CREATE INDEX attendance_program_enrolment ON attendance (program_id, enrolment_id, day)`,
+		`CREATE TABLE si_imports (
+			id {{id}},
+			file_name TEXT NOT NULL,
+			rows INTEGER NOT NULL,
+			imported INTEGER NOT NULL,
+			bad_rows TEXT NOT NULL DEFAULT '[]',
+			from_month TEXT,
+			to_month TEXT,
+			imported_by BIGINT NOT NULL REFERENCES users(id),
+			created_at {{ts}} NOT NULL
+		)`,
+		// Social-insurance contribution spans (社保缴费记录); the person only as its keyed hash.
+		`CREATE TABLE si_records (
+			id {{id}},
+			import_id BIGINT NOT NULL REFERENCES si_imports(id),
+			person_hash TEXT NOT NULL,
+			employer_uscc TEXT NOT NULL,
+			from_month TEXT NOT NULL,
+			to_month TEXT NOT NULL
+		)`,
+		`CREATE INDEX si_records_person ON si_records (person_hash)`,
+		`ALTER TABLE claims ADD COLUMN approve_note TEXT NOT NULL DEFAULT ''`,
+		`CREATE TABLE inspections (
+			id {{id}},
+			submitted_from TEXT NOT NULL,
+			submitted_to TEXT NOT NULL,
+			percent INTEGER NOT NULL,
+			seed TEXT NOT NULL,
+			population TEXT NOT NULL,
+			created_by BIGINT NOT NULL REFERENCES users(id),
+			created_at {{ts}} NOT NULL
+		)`,
+		`CREATE TABLE inspection_claims (
+			inspection_id BIGINT NOT NULL REFERENCES inspections(id),
+			claim_id BIGINT NOT NULL REFERENCES claims(id),
+			result TEXT CHECK (result IN ('passed', 'failed')),
+			note TEXT NOT NULL DEFAULT '',
+			decided_by BIGINT REFERENCES users(id),
+			decided_at {{ts}},
+			PRIMARY KEY (inspection_id, claim_id)
+		)`,
+		`CREATE INDEX inspection_claims_claim ON inspection_claims (claim_id)`,
+	},
+		// Only active enrolments keep a person off a program a second time: a withdrawn or
+		// refused one never blocks. SQLite cannot drop a table constraint, so the table is
+		// rebuilt (with foreign keys off for this step, see SqliteRebuild).
+		SqliteRebuild: true,
+		Sqlite: []string{
+			`CREATE TABLE enrolments_v7 (
+			id INTEGER PRIMARY KEY AUTOINCREMENT,
+			program_id BIGINT NOT NULL REFERENCES programs(id),
+			name TEXT NOT NULL,
+			id_number_enc TEXT NOT NULL,
+			id_number_hash TEXT NOT NULL,
+			id_number_masked TEXT NOT NULL,
+			phone TEXT NOT NULL DEFAULT '',
+			seeker_id BIGINT REFERENCES users(id),
+			status TEXT NOT NULL CHECK (status IN ('applied', 'enrolled', 'completed', 'failed', 'withdrawn')),
+			created_at DATETIME NOT NULL,
+			updated_at DATETIME NOT NULL
+		)`,
+			`INSERT INTO enrolments_v7 (id, program_id, name, id_number_enc, id_number_hash, id_number_masked, phone, seeker_id, status, created_at, updated_at)
+			SELECT id, program_id, name, id_number_enc, id_number_hash, id_number_masked, phone, seeker_id, status, created_at, updated_at FROM enrolments`,
+			`DROP TABLE enrolments`,
+			`ALTER TABLE enrolments_v7 RENAME TO enrolments`,
+			`CREATE INDEX enrolments_hash ON enrolments (id_number_hash)`,
+			`CREATE UNIQUE INDEX enrolments_one_active ON enrolments (program_id, id_number_hash) WHERE status <> 'withdrawn'`,
+		},
+		Postgres: []string{
+			`ALTER TABLE enrolments DROP CONSTRAINT enrolments_program_id_id_number_hash_key`,
+			`CREATE UNIQUE INDEX enrolments_one_active ON enrolments (program_id, id_number_hash) WHERE status <> 'withdrawn'`,
+		},
+	},
 	{Version: 8, Name: "search nodes: outbox lanes and a position per node, job leases, evidence files in the database", Statements: []string{
 		// Lane 0 holds changes made through the API, lane 1 bulk imports, so an API change
 		// never waits behind an import.

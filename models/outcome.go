@@ -19,7 +19,12 @@ type Outcome struct {
 	MeetsTarget          bool          `json:"meets_target"`
 	EmployedNeeded       int           `json:"employed_needed"`
 	ProjectedSubsidyYuan int           `json:"projected_subsidy_yuan"`
+	AttendanceProof      string        `json:"attendance_proof"`     // what proves a day: roll or checkin
+	EmploymentProof      string        `json:"employment_proof"`     // evidence or social_insurance
+	Confirmed            int           `json:"employment_confirmed"` // employed completers confirmed by social insurance
 	Lines                []OutcomeLine `json:"lines"`
+	// FlagTexts explains in Chinese every flag raised on a line (code → 说明).
+	FlagTexts map[string]string `json:"flag_texts"`
 }
 
 // OutcomeLine is one trainee's line.
@@ -28,12 +33,17 @@ type OutcomeLine struct {
 	Name           string `json:"name"`
 	IDNumberMasked string `json:"id_number_masked"`
 	Status         string `json:"status"`
-	AttendedDays   int    `json:"attended_days"`
+	RollDays       int    `json:"roll_days"`     // days on the provider's roll
+	CheckinDays    int    `json:"checkin_days"`  // days the trainee checked in itself
+	AttendedDays   int    `json:"attended_days"` // the days that count under the version's attendance_proof
 	SubsidizedDays int    `json:"subsidized_days"`
 	AmountYuan     int    `json:"amount_yuan"`
 	Employed       bool   `json:"employed"`
-	ExcludedReason string `json:"excluded_reason"`
-	hash           string
+	// EmploymentVerified: a social-insurance record of the person with the employer covers the period.
+	EmploymentVerified bool     `json:"employment_verified"`
+	ExcludedReason     string   `json:"excluded_reason"`
+	Flags              []string `json:"flags"`
+	hash               string
 }
 
 // ProgramOutcome computes a program's outcome for its provider or a reviewer, in a fixed
@@ -84,40 +94,34 @@ func (s *Store) outcome(ctx context.Context, p Program, today Clock, alreadySubs
 	if err := s.db.WithContext(ctx).Where("program_id = ? AND status IN ?", p.ID, append(onRoster, EnrolWithdrawn)).Order("id").Find(&es).Error; err != nil {
 		return o, err
 	}
-	last := min(p.EndOn, today())
-	var days []struct {
-		EnrolmentID int64
-		N           int
-	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT enrolment_id, COUNT(DISTINCT day) AS n FROM attendance
-		WHERE program_id = ? AND day >= ? AND day <= ? GROUP BY enrolment_id`, p.ID, p.StartOn, last).Scan(&days).Error; err != nil {
+	ev, err := s.programEvidence(ctx, p, min(p.EndOn, today()))
+	if err != nil {
 		return o, err
 	}
-	attended := make(map[int64]int, len(days))
-	for _, d := range days {
-		attended[d.EnrolmentID] = d.N
-	}
-	var recs []EmploymentRecord
-	if err := s.db.WithContext(ctx).Where("enrolment_id IN (SELECT id FROM enrolments WHERE program_id = ?)", p.ID).Find(&recs).Error; err != nil {
-		return o, err
-	}
-	employment := make(map[int64]EmploymentRecord, len(recs))
-	for _, r := range recs {
-		employment[r.EnrolmentID] = r
-	}
-
+	o.AttendanceProof, o.EmploymentProof = v.AttendanceProof, v.EmploymentProof
 	approved := 0
 	if p.ApprovedDays != nil {
 		approved = *p.ApprovedDays
 	}
 	trainees := make([]policy.Trainee, 0, len(es))
+	flagged := make([]policy.FlagTrainee, 0, len(es))
 	for _, e := range es {
 		completed := e.Status == EnrolCompleted
-		employed := false
-		if r, ok := employment[e.ID]; ok {
-			startOn, _ := policy.ParseDate(r.StartOn)
-			employed = policy.Employed(v, end, completed, &policy.Employment{EvidenceType: r.EvidenceType, EvidenceNo: r.EvidenceNo, EmployerName: r.EmployerName, StartOn: startOn})
+		onEvidence, confirmed := false, false
+		ft := policy.FlagTrainee{Phone: e.Phone, RollWithoutCheckin: ev.rollOnly[e.ID], OtherPrograms: ev.otherPrograms[e.IDNumberHash]}
+		if plain, err := s.Sealer.Decrypt(e.IDNumberEnc); err == nil {
+			ft.IDNumber = plain
 		}
+		if r, ok := ev.employment[e.ID]; ok {
+			startOn, _ := policy.ParseDate(r.StartOn)
+			onEvidence = policy.Employed(v, end, completed, &policy.Employment{EvidenceType: r.EvidenceType, EvidenceNo: r.EvidenceNo, EmployerName: r.EmployerName, StartOn: startOn})
+			from, to := policy.EmploymentPeriod(v, end, startOn)
+			confirmed = policy.EmploymentConfirmed(ev.insured[e.IDNumberHash], r.EmployerUSCC, from, to)
+			ft.EvidenceSHA256, ft.EvidenceElsewhere, ft.EmployerUSCC = r.FileSHA256, ev.evidenceElsewhere[r.FileSHA256], r.EmployerUSCC
+			ft.EmployedOnEvidence, ft.EmploymentConfirmed = onEvidence, confirmed
+			ft.InsuranceCoversPeriod = policy.InsuredDuring(ev.insured[e.IDNumberHash], from, to)
+		}
+		employed := policy.CountsAsEmployed(v, onEvidence, confirmed)
 		if e.Status != EnrolWithdrawn {
 			o.Enrolled++
 		}
@@ -126,10 +130,24 @@ func (s *Store) outcome(ctx context.Context, p Program, today Clock, alreadySubs
 		}
 		if employed {
 			o.Employed++
+			if confirmed {
+				o.Confirmed++
+			}
 		}
-		trainees = append(trainees, policy.Trainee{Key: e.IDNumberHash, Attended: attended[e.ID], Completed: completed, Employed: employed})
+		attended := policy.CountedDays(v, ev.roll[e.ID], ev.checkin[e.ID])
+		trainees = append(trainees, policy.Trainee{Key: e.IDNumberHash, Attended: attended, Completed: completed, Employed: employed})
+		flagged = append(flagged, ft)
 		o.Lines = append(o.Lines, OutcomeLine{EnrolmentID: e.ID, Name: e.Name, IDNumberMasked: e.IDNumberMasked, Status: e.Status,
-			AttendedDays: attended[e.ID], Employed: employed, hash: e.IDNumberHash})
+			RollDays: ev.roll[e.ID], CheckinDays: ev.checkin[e.ID], AttendedDays: attended, Employed: employed,
+			EmploymentVerified: confirmed, hash: e.IDNumberHash})
+	}
+	o.FlagTexts = map[string]string{}
+	for i, fs := range policy.Flags(policy.FlagProgram{Version: v, Window: policy.Window{Start: start, End: end}, ProviderUSCC: ev.providerUSCC,
+		UsesCheckin: v.AttendanceProof == policy.AttendanceCheckin || ev.anyCheckin}, flagged) {
+		o.Lines[i].Flags = fs
+		for _, f := range fs {
+			o.FlagTexts[f] = policy.FlagText(f)
+		}
 	}
 	if !inForce {
 		for i := range o.Lines {

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -25,6 +26,10 @@ type PolicyVersion struct {
 	OnjobRateYuan           int       `json:"onjob_rate_yuan"`
 	Subsidize               string    `json:"subsidize"`
 	AnnouncementDays        int       `json:"announcement_days"`
+	AttendanceProof         string    `json:"attendance_proof"`
+	EmploymentProof         string    `json:"employment_proof"`
+	RetirementAgeMale       int       `json:"retirement_age_male"`
+	RetirementAgeFemale     int       `json:"retirement_age_female"`
 	CreatedAt               time.Time `json:"created_at"`
 }
 
@@ -43,6 +48,11 @@ type PolicyInput struct {
 	OnjobRateYuan           *int   `json:"onjob_rate_yuan" validate:"required,gte=0,lte=100000"`
 	Subsidize               string `json:"subsidize" validate:"required,oneof=completed employed"`
 	AnnouncementDays        *int   `json:"announcement_days" validate:"required,gte=0,lte=366"`
+	// The integrity rules (SPEC §6); absent, they take the 2022 version's roll, evidence, 60 and 55.
+	AttendanceProof     string `json:"attendance_proof" validate:"omitempty,oneof=roll checkin"`
+	EmploymentProof     string `json:"employment_proof" validate:"omitempty,oneof=evidence social_insurance"`
+	RetirementAgeMale   *int   `json:"retirement_age_male" validate:"omitempty,gte=16,lte=100"`
+	RetirementAgeFemale *int   `json:"retirement_age_female" validate:"omitempty,gte=16,lte=100"`
 }
 
 // Shanxi2022 is 晋政办发〔2022〕81号 as SPEC §1 gives it; `portal seed` loads it.
@@ -54,6 +64,7 @@ func Shanxi2022() PolicyInput {
 		FirstDays: n(10), FirstDayRateYuan: n(150), LaterDayRateYuan: n(100), CapPerPersonYuan: n(4000),
 		EmploymentTargetPercent: n(80), EmploymentWindowDays: n(180), OnjobRateYuan: n(300),
 		Subsidize: "completed", AnnouncementDays: n(5),
+		AttendanceProof: "roll", EmploymentProof: "evidence", RetirementAgeMale: n(60), RetirementAgeFemale: n(55),
 	}
 }
 
@@ -90,6 +101,14 @@ func (s *Store) AddPolicy(ctx context.Context, actor int64, in PolicyInput) (Pol
 		CapPerPersonYuan: *in.CapPerPersonYuan, EmploymentTargetPercent: *in.EmploymentTargetPercent,
 		EmploymentWindowDays: *in.EmploymentWindowDays, OnjobRateYuan: *in.OnjobRateYuan,
 		Subsidize: in.Subsidize, AnnouncementDays: *in.AnnouncementDays,
+		AttendanceProof: cmp.Or(in.AttendanceProof, "roll"), EmploymentProof: cmp.Or(in.EmploymentProof, "evidence"),
+		RetirementAgeMale: 60, RetirementAgeFemale: 55,
+	}
+	if in.RetirementAgeMale != nil {
+		p.RetirementAgeMale = *in.RetirementAgeMale
+	}
+	if in.RetirementAgeFemale != nil {
+		p.RetirementAgeFemale = *in.RetirementAgeFemale
 	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if s.dialect == "postgres" {

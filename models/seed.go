@@ -179,6 +179,9 @@ func (s *Store) SeedDemo(ctx context.Context) (SeedReport, error) {
 	if err := s.demoProgram(ctx, reviewer); err != nil {
 		return rep, err
 	}
+	if err := s.demoIntegrity(ctx, reviewer, time.Now()); err != nil {
+		return rep, fmt.Errorf("demo integrity data: %w", err)
+	}
 	return rep, nil
 }
 

@@ -6,6 +6,14 @@ const (
 	SubsidizeEmployed  = "employed"  // only completers proved employed are paid
 )
 
+// Values of Version.AttendanceProof and Version.EmploymentProof (SPEC §6).
+const (
+	AttendanceRoll            = "roll"             // the provider's daily roll proves a day
+	AttendanceCheckin         = "checkin"          // only the trainee's own check-in proves a day
+	EmploymentEvidence        = "evidence"         // an agreement or certificate proves employment
+	EmploymentSocialInsurance = "social_insurance" // and a social-insurance record must confirm it
+)
+
 // Version is one policy version's figures, copied from the stored policy_versions row;
 // every figure the rules use comes from here, none is a constant in code.
 type Version struct {
@@ -21,6 +29,10 @@ type Version struct {
 	OnjobRateYuan           int    // on-the-job training subsidy per eligible person (300)
 	Subsidize               string // SubsidizeCompleted or SubsidizeEmployed
 	AnnouncementDays        int    // length of the claim announcement (公示)
+	AttendanceProof         string // AttendanceRoll or AttendanceCheckin
+	EmploymentProof         string // EmploymentEvidence or EmploymentSocialInsurance
+	RetirementAgeMale       int    // a trainee of this age or older is outside working age (60)
+	RetirementAgeFemale     int    // the same for women (55)
 }
 
 // InForce reports whether d lies in the version's window, both ends included.

@@ -1,0 +1,89 @@
+package handlers
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"portal/models"
+)
+
+// wrongCodesPerDay is how many wrong class codes a trainee may send in a day before 429.
+const wrongCodesPerDay = 5
+
+func (a *App) classCode(c *fiber.Ctx) (models.ClassCode, error) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return models.ClassCode{}, err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return a.store.ClassCodeFor(c.UserContext(), currentUser(c), id, a.now())
+}
+
+// checkinCode gives the owner provider today's class code and when it changes.
+func (a *App) checkinCode(c *fiber.Ctx) error {
+	code, err := a.classCode(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(code)
+}
+
+// checkinCodePNG is the current class code as a QR code (PNG, 256 px), rendered on the server.
+func (a *App) checkinCodePNG(c *fiber.Ctx) error {
+	code, err := a.classCode(c)
+	if err != nil {
+		return err
+	}
+	png, err := qrcode.Encode(code.Code, qrcode.Medium, 256)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "image/png")
+	c.Set("X-Checkin-Expires-At", code.ExpiresAt.Format(time.RFC3339))
+	return c.Send(png)
+}
+
+// checkIn records the seeker's check-in with the class code: 201 the first time today, 200
+// after; wrong codes are counted per trainee and day, the sixth answers 429.
+func (a *App) checkIn(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Code string `json:"code"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	u := currentUser(c)
+	key := "checkin:" + strconv.FormatInt(u.ID, 10) + ":" + a.today()
+	if blocked, retry := a.limiter.Blocked(c.UserContext(), key, wrongCodesPerDay); blocked {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(retry.Seconds())+1))
+		return models.Errorf(models.ErrRateLimited, "too many wrong codes today; ask the teacher")
+	}
+	ck, created, err := a.store.CheckIn(c.UserContext(), u, id, in.Code, a.now())
+	if reason(err) == "checkin_code_invalid" {
+		a.limiter.Fail(c.UserContext(), key, 24*time.Hour)
+	}
+	if err != nil {
+		return err
+	}
+	if created {
+		c.Status(fiber.StatusCreated)
+	}
+	return c.JSON(fiber.Map{"date": ck.Day, "enrolment_id": ck.EnrolmentID, "program_id": id})
+}
+
+// reason is the specific cause of a domain error ("" for others).
+func reason(err error) string {
+	var e *models.Error
+	if errors.As(err, &e) {
+		return e.Reason
+	}
+	return ""
+}

@@ -1,0 +1,139 @@
+package models
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"portal/personal"
+)
+
+// RollImport is what a roll spreadsheet changed: the days it replaced, the present marks on
+// them, and the rows refused by line.
+type RollImport struct {
+	Days    int      `json:"days"`
+	Marks   int      `json:"marks"`
+	BadRows []BadRow `json:"bad_rows"`
+}
+
+// rollColumns maps the English and Chinese headers of a roll sheet.
+var rollColumns = map[string]string{
+	"date": "date", "日期": "date",
+	"enrolment_id": "enrolment_id", "enrollment_id": "enrolment_id", "学员编号": "enrolment_id", "报名编号": "enrolment_id",
+	"id_number": "id_number", "身份证号": "id_number", "身份证号码": "id_number",
+	"present": "present", "出勤": "present", "到课": "present",
+}
+
+// presentValues reads the present column.
+var presentValues = map[string]bool{"1": true, "true": true, "yes": true, "y": true, "是": true, "出勤": true, "到": true, "√": true, "✓": true,
+	"0": false, "false": false, "no": false, "n": false, "否": false, "缺勤": false, "缺": false, "": false}
+
+// ImportRoll applies a day-by-day roll from a spreadsheet (columns date, enrolment_id or
+// id_number, present): every day the sheet names gets the roll of its present rows, under
+// the rules of PutRoll; refused rows are reported by line and leave their day to the rest.
+func (s *Store) ImportRoll(ctx context.Context, owner User, programID int64, data []byte, now time.Time) (RollImport, error) {
+	p, roster, err := s.Roster(ctx, owner, programID)
+	if err != nil {
+		return RollImport{}, err
+	}
+	if p.Status != ProgramApproved {
+		return RollImport{}, RuleError("program_not_approved", "attendance is kept for an approved, open program; this one is "+p.Status)
+	}
+	sh, err := readSheet(data, rollColumns)
+	if err != nil {
+		return RollImport{}, err
+	}
+	if err := sh.require("date", "present"); err != nil {
+		return RollImport{}, err
+	}
+	_, byID := sh.columns["enrolment_id"]
+	_, byNumber := sh.columns["id_number"]
+	if !byID && !byNumber {
+		return RollImport{}, FieldError("file", "the header needs an enrolment_id or an id_number column")
+	}
+	onRosterByID, byHash := map[int64]bool{}, map[string]int64{}
+	for _, e := range roster {
+		if slices.Contains(onRoster, e.Status) {
+			onRosterByID[e.ID] = true
+			byHash[e.IDNumberHash] = e.ID
+		}
+	}
+	out := RollImport{BadRows: []BadRow{}}
+	present := map[string][]int64{}
+	today := Today(now)
+	for i, row := range sh.rows {
+		if blank(row) {
+			continue
+		}
+		bad := func(msg string) {
+			if len(out.BadRows) < maxBadRows {
+				out.BadRows = append(out.BadRows, BadRow{Line: i + 2, Error: msg})
+			}
+		}
+		day := sh.cell(row, "date")
+		if _, err := ParseDate(day); err != nil {
+			bad("date: must be a date written YYYY-MM-DD")
+			continue
+		}
+		switch {
+		case day < p.StartOn || day > p.EndOn:
+			bad("date: must lie between " + p.StartOn + " and " + p.EndOn)
+			continue
+		case day > today:
+			bad("date: must not be in the future")
+			continue
+		}
+		mark, ok := presentValues[strings.ToLower(sh.cell(row, "present"))]
+		if !ok {
+			bad("present: must be 1 or 0 (是/否)")
+			continue
+		}
+		id, problem := rollTrainee(sh, row, onRosterByID, byHash, s.Sealer.Hash)
+		if problem != "" {
+			bad(problem)
+			continue
+		}
+		if _, seen := present[day]; !seen {
+			present[day] = []int64{}
+		}
+		if mark {
+			present[day] = append(present[day], id)
+		}
+	}
+	days := make([]string, 0, len(present))
+	for d := range present {
+		days = append(days, d)
+	}
+	slices.Sort(days)
+	for _, d := range days {
+		ids, err := s.PutRoll(ctx, owner, programID, d, present[d], now)
+		if err != nil {
+			return out, withContext(err, "import roll of "+d)
+		}
+		out.Days++
+		out.Marks += len(ids)
+	}
+	return out, nil
+}
+
+// rollTrainee finds the enrolment a row names, by enrolment id or ID number.
+func rollTrainee(sh sheet, row []string, onRosterByID map[int64]bool, byHash map[string]int64, hash func(string) string) (int64, string) {
+	if v := sh.cell(row, "enrolment_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || !onRosterByID[id] {
+			return 0, "enrolment_id: is not an enrolment on this program's roster"
+		}
+		return id, ""
+	}
+	n := personal.NormalizeIDNumber(sh.cell(row, "id_number"))
+	if err := personal.ValidIDNumber(n); err != nil {
+		return 0, "id_number: " + err.Error()
+	}
+	id, ok := byHash[hash(n)]
+	if !ok {
+		return 0, "id_number: nobody with this number is on this program's roster"
+	}
+	return id, ""
+}

@@ -1,0 +1,173 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"portal/models/policy"
+)
+
+// Checkin is a trainee's own check-in (签到) for one class day.
+type Checkin struct {
+	EnrolmentID int64     `json:"enrolment_id" gorm:"primaryKey"`
+	Day         string    `json:"date" gorm:"primaryKey"`
+	ProgramID   int64     `json:"program_id"`
+	CheckedInAt time.Time `json:"checked_in_at"`
+}
+
+// ClassCode is the code a provider shows its class today.
+type ClassCode struct {
+	ProgramID int64     `json:"program_id"`
+	Date      string    `json:"date"`
+	Code      string    `json:"code"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// checkinKey is the server secret of the class codes, derived from the store's secret.
+func (s *Store) checkinKey() []byte { return []byte(s.Sealer.Hash("portal class-code key v1")) }
+
+// checkinOpen refuses a program that is not approved or not running today.
+func checkinOpen(p Program, today string) error {
+	if p.Status != ProgramApproved || today < p.StartOn || today > p.EndOn {
+		return RuleError("checkin_closed", "check-in is open while the program is approved and running ("+p.StartOn+" – "+p.EndOn+")")
+	}
+	return nil
+}
+
+// ClassCodeFor gives the program's current class code to its provider.
+func (s *Store) ClassCodeFor(ctx context.Context, owner User, programID int64, now time.Time) (ClassCode, error) {
+	p, err := s.Program(ctx, programID)
+	if err != nil {
+		return ClassCode{}, err
+	}
+	if err := RequireOwner(owner, p); err != nil {
+		return ClassCode{}, err
+	}
+	if err := checkinOpen(p, Today(now)); err != nil {
+		return ClassCode{}, err
+	}
+	w := policy.CheckinWindowOf(now)
+	return ClassCode{ProgramID: programID, Date: Today(now), Code: policy.CheckinCode(s.checkinKey(), programID, w), ExpiresAt: policy.CheckinWindowEnd(w)}, nil
+}
+
+// CheckIn records a seeker's check-in with the class code: the seeker's identity must be on
+// the program's roster (403 otherwise), the program open today (422 checkin_closed) and the
+// code current or one window old (422 checkin_code_invalid). created is false when the
+// trainee had checked in today already.
+func (s *Store) CheckIn(ctx context.Context, seeker User, programID int64, code string, now time.Time) (Checkin, bool, error) {
+	p, err := s.Program(ctx, programID)
+	if err != nil {
+		return Checkin{}, false, err
+	}
+	e, err := s.enrolmentOfSeeker(ctx, seeker, programID)
+	if err != nil {
+		return Checkin{}, false, err
+	}
+	today := Today(now)
+	if err := checkinOpen(p, today); err != nil {
+		return Checkin{}, false, err
+	}
+	if len(code) != 6 || !policy.CheckinCodeValid(s.checkinKey(), programID, policy.CheckinWindowOf(now), code) {
+		return Checkin{}, false, &Error{Code: ErrRule, Reason: "checkin_code_invalid", Message: "the code is wrong or has changed; read the code on the screen again",
+			Fields: map[string]string{"code": "is not the class code of now"}}
+	}
+	c := Checkin{EnrolmentID: e.ID, Day: today, ProgramID: programID, CheckedInAt: now.UTC()}
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&c)
+	if res.Error != nil {
+		return Checkin{}, false, fmt.Errorf("models: check in enrolment %d: %w", e.ID, res.Error)
+	}
+	return c, res.RowsAffected == 1, nil
+}
+
+// enrolmentOfSeeker finds the active enrolment of the program that carries the seeker's
+// identity (403 when there is none).
+func (s *Store) enrolmentOfSeeker(ctx context.Context, seeker User, programID int64) (Enrolment, error) {
+	forbidden := Errorf(ErrForbidden, "you are not a trainee of this program")
+	id, err := s.IdentityOf(ctx, seeker.ID)
+	if ErrorCode(err) == ErrNotFound {
+		return Enrolment{}, forbidden
+	} else if err != nil {
+		return Enrolment{}, err
+	}
+	var e Enrolment
+	if err := s.db.WithContext(ctx).Where("program_id = ? AND id_number_hash = ? AND status IN ?", programID, id.IDNumberHash, onRoster).
+		Limit(1).Find(&e).Error; err != nil {
+		return Enrolment{}, err
+	}
+	if e.ID == 0 {
+		return Enrolment{}, forbidden
+	}
+	return e, nil
+}
+
+// SeekerEnrolment is one of a seeker's enrolments as its own page shows it.
+type SeekerEnrolment struct {
+	ID             int64    `json:"id"`
+	ProgramID      int64    `json:"program_id"`
+	ProgramName    string   `json:"program_name"`
+	StartOn        string   `json:"start_on"`
+	EndOn          string   `json:"end_on"`
+	ProgramStatus  string   `json:"program_status"`
+	Status         string   `json:"status"`
+	Checkins       []string `json:"checkins"` // the days checked in, oldest first
+	CheckedInToday bool     `json:"checked_in_today"`
+	CheckinOpen    bool     `json:"checkin_open"` // the class code is accepted today
+}
+
+// SeekerEnrolments lists the enrolments that carry the seeker's identity or that it applied
+// for, newest first, with their check-ins.
+func (s *Store) SeekerEnrolments(ctx context.Context, seeker User, now time.Time) ([]SeekerEnrolment, error) {
+	q := s.db.WithContext(ctx)
+	if id, err := s.IdentityOf(ctx, seeker.ID); err == nil {
+		q = q.Where("seeker_id = ? OR id_number_hash = ?", seeker.ID, id.IDNumberHash)
+	} else if ErrorCode(err) == ErrNotFound {
+		q = q.Where("seeker_id = ?", seeker.ID)
+	} else {
+		return nil, err
+	}
+	var es []Enrolment
+	if err := q.Order("id DESC").Find(&es).Error; err != nil {
+		return nil, fmt.Errorf("models: enrolments of seeker %d: %w", seeker.ID, err)
+	}
+	out := make([]SeekerEnrolment, len(es))
+	ids, programIDs := make([]int64, len(es)), make([]int64, len(es))
+	for i, e := range es {
+		ids[i], programIDs[i] = e.ID, e.ProgramID
+	}
+	var ps []Program
+	if err := s.db.WithContext(ctx).Where("id IN ?", append(programIDs, 0)).Find(&ps).Error; err != nil {
+		return nil, err
+	}
+	programs := map[int64]Program{}
+	for _, p := range ps {
+		programs[p.ID] = p
+	}
+	var cs []Checkin
+	if len(ids) > 0 {
+		if err := s.db.WithContext(ctx).Where("enrolment_id IN ?", ids).Order("day").Find(&cs).Error; err != nil {
+			return nil, err
+		}
+	}
+	days := map[int64][]string{}
+	for _, c := range cs {
+		days[c.EnrolmentID] = append(days[c.EnrolmentID], c.Day)
+	}
+	today := Today(now)
+	for i, e := range es {
+		d, p := nonNilStrings(days[e.ID]), programs[e.ProgramID]
+		out[i] = SeekerEnrolment{ID: e.ID, ProgramID: e.ProgramID, ProgramName: p.Name, StartOn: p.StartOn, EndOn: p.EndOn,
+			ProgramStatus: p.Status, Status: e.Status, Checkins: d, CheckedInToday: len(d) > 0 && d[len(d)-1] == today,
+			CheckinOpen: checkinOpen(p, today) == nil && e.Status == EnrolEnrolled}
+	}
+	return out, nil
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,107 @@
+package models
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"portal/personal"
+)
+
+func TestIdentityAndApplyingAsOneself(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		during := time.Date(2025, 3, 10, 9, 0, 0, 0, China)
+		prov := verifiedProvider(t, s, "13800000701", "MA0K0701")
+		rev, _ := s.CreateReviewer(ctx, "13800000709", "审核员", "reviewer-pass")
+		towns, _ := s.Towns(ctx)
+		in := spring2025(towns[0].ID, nil)
+		in.Mode = "project"
+		p, err := s.CreateProgram(ctx, prov, in, time.Date(2025, 2, 1, 9, 0, 0, 0, China))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := newAccount(t, s, RoleSeeker, "13800000702"), newAccount(t, s, RoleSeeker, "13800000703")
+
+		t.Run("a pending program answers 404 to a seeker", func(t *testing.T) {
+			if _, _, err := s.SetIdentity(ctx, a, IdentityInput{Name: "甲某", IDNumber: idNumber(1)}, during); err != nil {
+				t.Fatal(err)
+			}
+			_, err := s.Enrol(ctx, a, p.ID, EnrolInput{}, during)
+			mustCode(t, err, ErrNotFound)
+		})
+		if _, err := s.ApproveProgram(ctx, rev, p.ID, ApproveInput{}, during); err != nil {
+			t.Fatal(err)
+		}
+		t.Run("without an identity a seeker cannot apply", func(t *testing.T) {
+			_, err := s.Enrol(ctx, b, p.ID, EnrolInput{Name: "乙某", IDNumber: idNumber(2)}, during)
+			mustCode(t, err, ErrRule, "identity_required")
+		})
+		t.Run("the identity is set once", func(t *testing.T) {
+			if _, created, err := s.SetIdentity(ctx, a, IdentityInput{Name: "甲某", IDNumber: strings.ToLower(idNumber(1))}, during); err != nil || created {
+				t.Fatalf("the same identity again: created %v, %v", created, err)
+			}
+			_, _, err := s.SetIdentity(ctx, a, IdentityInput{Name: "甲某", IDNumber: idNumber(3)}, during)
+			mustCode(t, err, ErrConflict, "identity_locked")
+			_, _, err = s.SetIdentity(ctx, b, IdentityInput{Name: "乙某", IDNumber: idNumber(1)}, during)
+			if e := mustCode(t, err, ErrConflict, "id_number_taken"); strings.Contains(e.Message, a.Phone) || strings.Contains(e.Message, "甲") {
+				t.Fatalf("the refusal names the other account: %v", e)
+			}
+		})
+		t.Run("a reviewer changes an identity, audited", func(t *testing.T) {
+			_, err := s.ChangeIdentity(ctx, rev, b.ID, IdentityInput{Name: "乙某", IDNumber: idNumber(2)}, during)
+			mustCode(t, err, ErrInvalid)
+			id, err := s.ChangeIdentity(ctx, rev, b.ID, IdentityInput{Name: "乙某", IDNumber: idNumber(2), Reason: "窗口核验身份证原件"}, during)
+			if err != nil || id.IDNumberMasked != personal.MaskIDNumber(idNumber(2)) {
+				t.Fatalf("%+v %v", id, err)
+			}
+			if trail, _ := s.AuditTrail(ctx, "user", b.ID); len(trail) == 0 || trail[len(trail)-1].Action != "identity.change" {
+				t.Fatalf("not audited: %+v", trail)
+			}
+		})
+		t.Run("a seeker applies as itself whatever it sends", func(t *testing.T) {
+			e, err := s.Enrol(ctx, a, p.ID, EnrolInput{Name: "别人", IDNumber: idNumber(9)}, during)
+			if err != nil || e.IDNumberMasked != personal.MaskIDNumber(idNumber(1)) || e.Name != "甲某" || e.Status != EnrolApplied {
+				t.Fatalf("%+v %v", e, err)
+			}
+		})
+		t.Run("no answer tells whether another person is enrolled", func(t *testing.T) {
+			// 乙 is enrolled by the provider; a third seeker sending 乙's number applies as itself.
+			if _, err := s.Enrol(ctx, prov, p.ID, EnrolInput{Name: "乙某", IDNumber: idNumber(2)}, during); err != nil {
+				t.Fatal(err)
+			}
+			c := newAccount(t, s, RoleSeeker, "13800000704")
+			if _, _, err := s.SetIdentity(ctx, c, IdentityInput{Name: "丙某", IDNumber: idNumber(4)}, during); err != nil {
+				t.Fatal(err)
+			}
+			e, err := s.Enrol(ctx, c, p.ID, EnrolInput{Name: "乙某", IDNumber: idNumber(2)}, during)
+			if err != nil || e.IDNumberMasked != personal.MaskIDNumber(idNumber(4)) {
+				t.Fatalf("%+v %v", e, err)
+			}
+		})
+		t.Run("a withdrawn application never blocks the person", func(t *testing.T) {
+			mine, _ := s.SeekerEnrolments(ctx, a, during)
+			if len(mine) != 1 {
+				t.Fatalf("%+v", mine)
+			}
+			if _, err := s.ChangeEnrolment(ctx, prov, mine[0].ID, "withdraw", false, during); err != nil {
+				t.Fatal(err)
+			}
+			e, err := s.Enrol(ctx, a, p.ID, EnrolInput{}, during)
+			if err != nil || e.ID == mine[0].ID {
+				t.Fatalf("%+v %v", e, err)
+			}
+			_, err = s.Enrol(ctx, a, p.ID, EnrolInput{}, during)
+			mustCode(t, err, ErrConflict, "already_enrolled")
+		})
+		t.Run("an ended program is refused", func(t *testing.T) {
+			d := newAccount(t, s, RoleSeeker, "13800000705")
+			if _, _, err := s.SetIdentity(ctx, d, IdentityInput{Name: "丁某", IDNumber: idNumber(5)}, during); err != nil {
+				t.Fatal(err)
+			}
+			_, err := s.Enrol(ctx, d, p.ID, EnrolInput{}, time.Date(2025, 4, 12, 9, 0, 0, 0, China))
+			mustCode(t, err, ErrRule, "program_ended")
+		})
+	})
+}

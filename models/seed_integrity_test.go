@@ -1,0 +1,38 @@
+package models
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestDemoShowsTheIntegrityStories(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		if _, err := s.SeedDemo(ctx); err != nil {
+			t.Fatal(err)
+		}
+		seeker, _ := s.userByPhone(ctx, "13900000010")
+		mine, err := s.SeekerEnrolments(ctx, seeker, time.Now())
+		if err != nil || len(mine) != 1 || len(mine[0].Checkins) != 7 || !mine[0].CheckinOpen {
+			t.Fatalf("the demo seeker is a trainee who checked in: %+v %v", mine, err)
+		}
+		rev, _ := s.userByPhone(ctx, "13900000009")
+		prov, _ := s.userByPhone(ctx, "13900000020")
+		var p Program
+		s.db.Where("name = ?", "【演示】法兰焊工春季班(含风险提示)").First(&p)
+		c, err := s.SubmitTrainingClaim(ctx, prov, p.ID, time.Now())
+		if err != nil || !c.Flagged || len(c.FlagTexts) != 3 {
+			t.Fatalf("the demo program's claim carries flags: %v %v", c.FlagTexts, err)
+		}
+		if _, err := s.ApproveClaim(ctx, rev, c.ID, time.Now()); ErrorCode(err) != ErrRule {
+			t.Fatalf("approval without a note: %v", err)
+		}
+		if imps, _ := s.SocialInsuranceImports(ctx, rev); len(imps) != 1 || imps[0].Imported != 5 {
+			t.Fatalf("%+v", imps)
+		}
+		if _, err := s.SeedDemo(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
