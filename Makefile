@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /usr/local/go/bin:$(PATH)
 GO ?= go
 
-.PHONY: run test lint bench build install install-chromium clean
+.PHONY: run test lint bench cluster build install install-chromium clean
 
 ## run: install Meilisearch if missing, build, migrate, seed demo data, start Meilisearch and the portal
 run: install build
@@ -24,6 +24,11 @@ lint:
 bench: install
 	$(GO) run ./cmd/bench $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./models/
+
+## cluster: the production shape on one box: PostgreSQL database portal_cluster, Redis db 3, two
+## Meilisearch nodes, two portals and HAProxy at 127.0.0.1:8080 (deploy/README.md)
+cluster: install build
+	@bash scripts/cluster.sh
 
 build:
 	$(GO) build -o bin/portal ./cmd/portal

@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 // harness is the real application on a fresh SQLite database (or PostgreSQL), a real
 // Meilisearch and, when asked, a real Redis.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	app   *App
 	store *models.Store
 	logs  *bytes.Buffer
@@ -50,6 +50,8 @@ type harnessOpts struct {
 	indexing    bool          // apply index settings and run the outbox indexer
 	poll        time.Duration // the indexer's poll without wake-ups (default 1 s)
 	clock       *testClock
+	proxies     []string // PORTAL_TRUSTED_PROXIES
+	secure      bool     // PORTAL_SECURE_COOKIES
 }
 
 // testClock is a clock a test can move.
@@ -59,7 +61,7 @@ func newClock(t time.Time) *testClock { c := &testClock{}; c.set(t); return c }
 func (c *testClock) set(t time.Time)  { c.t.Store(t.UnixNano()) }
 func (c *testClock) now() time.Time   { return time.Unix(0, c.t.Load()) }
 
-func newHarness(t *testing.T, opts harnessOpts) *harness {
+func newHarness(t testing.TB, opts harnessOpts) *harness {
 	t.Helper()
 	ctx := context.Background()
 	if opts.databaseURL == "" {
@@ -85,14 +87,13 @@ func newHarness(t *testing.T, opts harnessOpts) *harness {
 	if opts.indexPrefix == "" {
 		opts.indexPrefix = testsvc.UniqueName(t, "h") + "_"
 	}
-	meili := search.New(meiliURL, key, opts.indexPrefix)
+	meili := search.NewCluster(strings.Split(meiliURL, ","), key, opts.indexPrefix)
 	var rdb *redis.Client
 	if opts.redisURL != "" {
-		o, err := redis.ParseURL(opts.redisURL)
-		if err != nil {
+		var err error
+		if rdb, err = NewRedisClient(opts.redisURL); err != nil {
 			t.Fatal(err)
 		}
-		rdb = redis.NewClient(o)
 		t.Cleanup(func() { rdb.Close() })
 	}
 	now := time.Now
@@ -106,7 +107,8 @@ func newHarness(t *testing.T, opts harnessOpts) *harness {
 	if opts.redisPrefix == "" {
 		opts.redisPrefix = testsvc.UniqueName(t, "rl") + ":"
 	}
-	app, err := New(Deps{Store: store, Search: meili, Redis: rdb, RedisPrefix: opts.redisPrefix, Log: log, LoginLimit: opts.login, Indexer: indexer, Now: now})
+	app, err := New(Deps{Store: store, Search: meili, Redis: rdb, RedisPrefix: opts.redisPrefix, Log: log, LoginLimit: opts.login, Indexer: indexer, Now: now,
+		TrustedProxies: opts.proxies, SecureCookies: opts.secure})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +131,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {
@@ -139,7 +141,7 @@ func (r response) json(t *testing.T) map[string]any {
 }
 
 // problem checks that the response is problem+json with the status and code, and returns it.
-func (r response) problem(t *testing.T, status int, code string) map[string]any {
+func (r response) problem(t testing.TB, status int, code string) map[string]any {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
@@ -161,7 +163,8 @@ type req struct {
 	contentType  string
 	token        string
 	cookie       string
-	visitor      string // the anonymous visitor's CSRF cookie (see visitorCSRF)
+	visitor      string        // the anonymous visitor's CSRF cookie (see visitorCSRF)
+	timeout      time.Duration // fail the test when no answer comes within it (default: wait)
 	headers      map[string]string
 }
 
@@ -198,7 +201,11 @@ func (h *harness) do(r req) response {
 	for k, v := range r.headers {
 		hr.Header.Set(k, v)
 	}
-	resp, err := h.app.Fiber.Test(hr, -1)
+	ms := -1
+	if r.timeout > 0 {
+		ms = int(r.timeout / time.Millisecond)
+	}
+	resp, err := h.app.Fiber.Test(hr, ms)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -206,6 +213,9 @@ func (h *harness) do(r req) response {
 	b, _ := io.ReadAll(resp.Body)
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }
+
+// on is the same harness reporting to t, for a fuzz target's or a subtest's own t.
+func (h *harness) on(t testing.TB) *harness { c := *h; c.t = t; return &c }
 
 // visitorCSRF opens a page as an anonymous browser would and returns the CSRF cookie it was
 // given and the token in the page's form (the same value), for posting that form.

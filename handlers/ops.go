@@ -66,39 +66,76 @@ func loggedPath(p string) string {
 }
 
 func (a *App) metricsHandler() fiber.Handler {
+	a.metrics.registry.MustRegister(searchNodesCollector{app: a})
 	return adaptor.HTTPHandler(promhttp.HandlerFor(a.metrics.registry, promhttp.HandlerOpts{}))
+}
+
+// searchNodesCollector shows each Meilisearch node's health and lag in the outbox, read at
+// every scrape.
+type searchNodesCollector struct{ app *App }
+
+var (
+	nodeUpDesc       = prometheus.NewDesc("portal_search_node_up", "1 while the Meilisearch node answers its health check.", []string{"node"}, nil)
+	nodeCaughtUpDesc = prometheus.NewDesc("portal_search_node_caught_up", "1 while the node has applied the outbox as of the last check; searches prefer such nodes.", []string{"node"}, nil)
+	nodeLagDesc      = prometheus.NewDesc("portal_search_node_lag_entries", "Outbox entries the node has not applied yet.", []string{"node"}, nil)
+	nodeLagAgeDesc   = prometheus.NewDesc("portal_search_node_lag_seconds", "Age of the oldest outbox entry the node has not applied (0 when caught up).", []string{"node"}, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (searchNodesCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{nodeUpDesc, nodeCaughtUpDesc, nodeLagDesc, nodeLagAgeDesc} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (s searchNodesCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	bit := func(b bool) float64 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	for _, n := range s.app.search.Status(ctx, time.Now()) {
+		ch <- prometheus.MustNewConstMetric(nodeUpDesc, prometheus.GaugeValue, bit(n.Up), n.URL)
+		ch <- prometheus.MustNewConstMetric(nodeCaughtUpDesc, prometheus.GaugeValue, bit(n.CaughtUp), n.URL)
+		ch <- prometheus.MustNewConstMetric(nodeLagDesc, prometheus.GaugeValue, float64(n.Lag.Entries), n.URL)
+		ch <- prometheus.MustNewConstMetric(nodeLagAgeDesc, prometheus.GaugeValue, n.Lag.Oldest.Seconds(), n.URL)
+	}
 }
 
 func (a *App) healthz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok"})
 }
 
-// readyz checks every dependency and names the ones that are down.
+// readyz answers 200 while the database and at least one Meilisearch node answer, which is
+// what a load balancer needs to know. The public learns only up or down (SPEC §7): what is
+// down, with addresses and errors, goes to the log and /metrics. Redis does not decide it:
+// without Redis the portal counts in process and loses nothing, and taking every portal out
+// of the balancer at once for it would turn a degraded service into none.
 func (a *App) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
 	defer cancel()
-	checks := fiber.Map{}
-	down := []string{}
-	check := func(name string, err error) {
-		if err != nil {
-			checks[name] = "down: " + err.Error()
-			down = append(down, name)
-			return
-		}
-		checks[name] = "ok"
+	var down []string
+	if err := a.store.Ping(ctx); err != nil {
+		down = append(down, "database")
+		a.log.Warn("readyz: database down", "request_id", requestID(c), "err", err)
 	}
-	check("database", a.store.Ping(ctx))
-	check("meilisearch", a.search.Ready(ctx))
+	if err := a.search.Ready(ctx); err != nil {
+		down = append(down, "meilisearch")
+		a.log.Warn("readyz: every meilisearch node down", "request_id", requestID(c), "err", err)
+	}
 	if a.redis != nil {
-		check("redis", a.redis.Ping(ctx).Err())
+		if err := a.redis.Ping(ctx).Err(); err != nil {
+			a.log.Warn("readyz: redis down; counting in process", "request_id", requestID(c), "err", err)
+		}
 	}
 	if len(down) > 0 {
-		p := problemOf(models.Errorf(models.ErrUnavailable, "down: %s", strings.Join(down, ", ")))
+		p := problemOf(models.Errorf(models.ErrUnavailable, "down"))
 		p.RequestID = requestID(c)
-		return c.Status(p.Status).JSON(struct {
-			Problem
-			Checks fiber.Map `json:"checks"`
-		}{p, checks}, "application/problem+json")
+		return c.Status(p.Status).JSON(p, "application/problem+json")
 	}
-	return c.JSON(fiber.Map{"status": "ready", "checks": checks})
+	return c.JSON(fiber.Map{"status": "up"})
 }

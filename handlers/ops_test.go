@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"regexp"
@@ -77,23 +78,60 @@ func closedAddr(t *testing.T) string {
 }
 
 func TestReadiness(t *testing.T) {
-	t.Run("ready when the database and Meilisearch answer", func(t *testing.T) {
+	t.Run("up when the database and Meilisearch answer", func(t *testing.T) {
 		h := newHarness(t, harnessOpts{})
-		if r := h.do(req{method: "GET", path: "/readyz"}); r.status != 200 {
+		r := h.do(req{method: "GET", path: "/readyz"})
+		if r.status != 200 || strings.TrimSpace(string(r.body)) != `{"status":"up"}` {
 			t.Fatalf("%d %s", r.status, r.body)
 		}
 		if r := h.do(req{method: "GET", path: "/healthz"}); r.status != 200 {
 			t.Fatalf("%d", r.status)
 		}
 	})
-	t.Run("503 naming Meilisearch and Redis when they are down", func(t *testing.T) {
-		h := newHarness(t, harnessOpts{meiliURL: "http://" + closedAddr(t), redisURL: "redis://" + closedAddr(t) + "/0"})
-		p := h.do(req{method: "GET", path: "/readyz"}).problem(t, 503, "unavailable")
-		detail := p["detail"].(string)
-		if !strings.Contains(detail, "meilisearch") || !strings.Contains(detail, "redis") || strings.Contains(detail, "database") {
-			t.Fatalf("detail %q", detail)
+	t.Run("up while one of two Meilisearch nodes answers, and Redis is down", func(t *testing.T) {
+		meiliURL, key := testsvc.Meili(t)
+		h := newHarness(t, harnessOpts{meiliURL: "http://" + closedAddr(t) + "," + meiliURL, meiliKey: key, redisURL: "redis://" + closedAddr(t) + "/0"})
+		if r := h.do(req{method: "GET", path: "/readyz"}); r.status != 200 {
+			t.Fatalf("%d %s", r.status, r.body)
 		}
 	})
+	t.Run("down says only down: no address, no error text", func(t *testing.T) {
+		dead := closedAddr(t)
+		h := newHarness(t, harnessOpts{meiliURL: "http://" + dead})
+		r := h.do(req{method: "GET", path: "/readyz"})
+		p := r.problem(t, 503, "unavailable")
+		if p["detail"] != "down" || strings.Contains(string(r.body), dead) || strings.Contains(string(r.body), "refused") ||
+			strings.Contains(string(r.body), "meilisearch") {
+			t.Fatalf("public body %s", r.body)
+		}
+		if !strings.Contains(h.logs.String(), dead) {
+			t.Fatalf("the log does not say which node is down: %s", h.logs.String())
+		}
+	})
+}
+
+func TestMetricsShowEachSearchNode(t *testing.T) {
+	meiliURL, key := testsvc.Meili(t)
+	dead := "http://" + closedAddr(t)
+	h := newHarness(t, harnessOpts{meiliURL: meiliURL + "," + dead, meiliKey: key})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go h.app.search.Watch(ctx, h.store, h.app.log, 50*time.Millisecond)
+	var body string
+	eventually(t, "the dead node shown down", func() bool {
+		body = string(h.do(req{method: "GET", path: "/metrics"}).body)
+		return strings.Contains(body, `portal_search_node_up{node="`+dead+`"} 0`)
+	})
+	for _, want := range []string{
+		`portal_search_node_up{node="` + dead + `"} 0`,
+		`portal_search_node_up{node="` + meiliURL + `"} 1`,
+		`portal_search_node_lag_entries{node="` + meiliURL + `"}`,
+		`portal_search_node_lag_seconds{node="` + dead + `"}`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
 }
 
 func TestMetricsCountRequestsByRoute(t *testing.T) {

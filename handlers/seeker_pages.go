@@ -229,7 +229,10 @@ func (a *App) bookSubmit(c *fiber.Ctx) error {
 
 func (a *App) createFairSubmit(c *fiber.Ctx) error {
 	fee, ferr := strconv.Atoi(strings.TrimSpace(c.FormValue("standard_booth_fee_yuan")))
-	capacity, _ := strconv.Atoi(strings.TrimSpace(c.FormValue("booth_capacity")))
+	var capacity *int // an empty field means no limit
+	if n, err := strconv.Atoi(strings.TrimSpace(c.FormValue("booth_capacity"))); err == nil {
+		capacity = &n
+	}
 	in := models.FairInput{Name: strings.TrimSpace(c.FormValue("name")), OrganizerLevel: c.FormValue("organizer_level"),
 		HeldOn: c.FormValue("held_on"), Venue: strings.TrimSpace(c.FormValue("venue")), BoothCapacity: capacity}
 	if ferr == nil {

@@ -98,7 +98,9 @@ func (s *Store) UpdateEnterprise(ctx context.Context, owner User, id int64, in E
 		}
 		after := before
 		after.Name, after.USCC, after.TownID, after.Industry = in.Name, in.USCC, in.TownID, in.Industry
-		if after.Name != before.Name || after.USCC != before.USCC || !sameTown(after.TownID, before.TownID) {
+		// What a reviewer checked (and what the booth waiver rests on) is the name, the code,
+		// the town and the industry: a change of any of them needs a new verification.
+		if after.Name != before.Name || after.USCC != before.USCC || !sameTown(after.TownID, before.TownID) || after.Industry != before.Industry {
 			after.Verified, after.VerifiedAt, after.VerifiedBy, after.LeadingIndustry = false, nil, nil, false
 		}
 		after.UpdatedAt = time.Now().UTC()

@@ -105,12 +105,19 @@ func TestEnterpriseProfileAndVerification(t *testing.T) {
 				t.Fatalf("audit %+v", last)
 			}
 		})
-		t.Run("changing only the industry keeps the verification", func(t *testing.T) {
+		t.Run("a new industry sends the profile back to the queue, leading industry cleared (SPEC §7)", func(t *testing.T) {
 			in2 := in
 			in2.Industry = "法兰及锻件"
 			got, err := s.UpdateEnterprise(ctx, owner, e.ID, in2)
-			if err != nil || !got.Verified || got.Industry != "法兰及锻件" {
+			if err != nil || got.Verified || got.LeadingIndustry || got.Industry != "法兰及锻件" {
 				t.Fatalf("%+v %v", got, err)
+			}
+			yes := true
+			if v, err := s.VerifyEnterprise(ctx, reviewer, e.ID, VerifyInput{LeadingIndustry: &yes}); err != nil || !v.Verified {
+				t.Fatalf("verify again: %+v %v", v, err)
+			}
+			if got, err = s.UpdateEnterprise(ctx, owner, e.ID, in2); err != nil || !got.Verified {
+				t.Fatalf("saving the same profile again keeps the verification: %+v %v", got, err)
 			}
 		})
 		t.Run("a new name sends the profile back to the queue", func(t *testing.T) {

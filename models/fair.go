@@ -19,7 +19,7 @@ type Fair struct {
 	HeldOn               string    `json:"held_on"`
 	Venue                string    `json:"venue"`
 	StandardBoothFeeYuan int       `json:"standard_booth_fee_yuan"`
-	BoothCapacity        int       `json:"booth_capacity"`
+	BoothCapacity        *int      `json:"booth_capacity"` // nil: no limit
 	CreatedBy            int64     `json:"-"`
 	CreatedAt            time.Time `json:"created_at"`
 	BoothsTaken          int64     `json:"booths_taken" gorm:"-"`
@@ -32,7 +32,7 @@ type FairInput struct {
 	HeldOn               string `json:"held_on" validate:"required,date"`
 	Venue                string `json:"venue" validate:"required,trimmed,max=200"`
 	StandardBoothFeeYuan *int   `json:"standard_booth_fee_yuan" validate:"required,gte=0,lte=1000000"`
-	BoothCapacity        int    `json:"booth_capacity" validate:"required,gt=0,lte=10000"`
+	BoothCapacity        *int   `json:"booth_capacity,omitempty" validate:"omitempty,gt=0,lte=10000"` // optional: no limit when absent
 }
 
 // Booth is one enterprise's booking at a fair, with the fee the rule gave it.
@@ -138,7 +138,7 @@ func (s *Store) BookBooth(ctx context.Context, owner User, fairID int64, now tim
 		if mine > 0 {
 			return ConflictError("booth_booked", "this enterprise already has a booth at this fair")
 		}
-		if taken >= int64(f.BoothCapacity) {
+		if f.BoothCapacity != nil && taken >= int64(*f.BoothCapacity) {
 			return ConflictError("fair_full", "every booth of this fair is taken")
 		}
 		held, _ := policy.ParseDate(f.HeldOn)

@@ -31,7 +31,10 @@ func (s *Store) ImportJobs(ctx context.Context, actor int64, ent Enterprise, row
 		}
 		entries := make([]OutboxEntry, len(jobs))
 		for i, j := range jobs {
-			entries[i] = OutboxEntry{Entity: "job", EntityID: j.ID, CreatedAt: t}
+			entries[i] = OutboxEntry{Lane: LaneBulk, Entity: "job", EntityID: j.ID, CreatedAt: t}
+		}
+		if err := lockOutboxOrder(tx); err != nil {
+			return err
 		}
 		if err := tx.CreateInBatches(&entries, 1000).Error; err != nil {
 			return err

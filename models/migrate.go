@@ -17,9 +17,10 @@ type migration struct {
 	Statements []string
 	Sqlite     []string
 	Postgres   []string
-	// ForeignKeysOff runs the step with SQLite's foreign keys off (a table rebuild); the
-	// keys are checked before the step commits and switched on again after it.
-	ForeignKeysOff bool
+	// SqliteRebuild marks a step that rebuilds a table on SQLite: foreign keys are off while
+	// it runs (SQLite can switch them only outside a transaction, on its one connection) and
+	// every reference is checked before it commits.
+	SqliteRebuild bool
 }
 
 var placeholders = map[string][2]string{ // sqlite, postgres
@@ -76,8 +77,8 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	}
 	var applied []int
 	for _, m := range migrations {
-		rebuild := m.ForeignKeysOff && s.dialect == "sqlite"
-		if rebuild { // a no-op inside a transaction, so before it; SQLite has one connection
+		rebuild := m.SqliteRebuild && s.dialect == "sqlite"
+		if rebuild {
 			if err := s.db.WithContext(ctx).Exec("PRAGMA foreign_keys = OFF").Error; err != nil {
 				return applied, err
 			}
@@ -109,11 +110,8 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 			}
 			if rebuild {
 				var broken []map[string]any
-				if err := tx.Raw("PRAGMA foreign_key_check").Scan(&broken).Error; err != nil {
-					return err
-				}
-				if len(broken) > 0 {
-					return fmt.Errorf("migration %d %s: %d rows break foreign keys", m.Version, m.Name, len(broken))
+				if err := tx.Raw("PRAGMA foreign_key_check").Scan(&broken).Error; err != nil || len(broken) > 0 {
+					return fmt.Errorf("migration %d %s: references broken by the rebuild: %v %v", m.Version, m.Name, broken, err)
 				}
 			}
 			applied = append(applied, m.Version)

@@ -363,6 +363,26 @@ var migrations = []migration{
 		`CREATE FUNCTION claim_lines_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'claim lines never change'; END $$`,
 		`CREATE TRIGGER claim_lines_immutable BEFORE UPDATE OR DELETE ON claim_lines FOR EACH ROW EXECUTE FUNCTION claim_lines_immutable()`,
 	}},
+	{Version: 6, Name: "a fair's booth capacity is optional (no limit when absent)", SqliteRebuild: true, Postgres: []string{
+		`ALTER TABLE fairs ALTER COLUMN booth_capacity DROP NOT NULL`,
+	}, Sqlite: []string{
+		// SQLite cannot drop NOT NULL in place: the table is rebuilt (SqliteRebuild), and the
+		// booths' references to "fairs" then name the new table.
+		`CREATE TABLE fairs_rebuilt (
+			id {{id}},
+			name TEXT NOT NULL,
+			organizer_level TEXT NOT NULL CHECK (organizer_level IN ('provincial', 'municipal', 'other')),
+			held_on TEXT NOT NULL,
+			venue TEXT NOT NULL,
+			standard_booth_fee_yuan INTEGER NOT NULL CHECK (standard_booth_fee_yuan >= 0),
+			booth_capacity INTEGER CHECK (booth_capacity > 0),
+			created_by BIGINT NOT NULL REFERENCES users(id),
+			created_at {{ts}} NOT NULL
+		)`,
+		`INSERT INTO fairs_rebuilt SELECT id, name, organizer_level, held_on, venue, standard_booth_fee_yuan, booth_capacity, created_by, created_at FROM fairs`,
+		`DROP TABLE fairs`,
+		`ALTER TABLE fairs_rebuilt RENAME TO fairs`,
+	}},
 	{Version: 7, Name: "article 8 integrity: identities, check-ins, social insurance, flags, inspections", Statements: []string{
 		`ALTER TABLE policy_versions ADD COLUMN attendance_proof TEXT NOT NULL DEFAULT 'roll' CHECK (attendance_proof IN ('roll', 'checkin'))`,
 		`ALTER TABLE policy_versions ADD COLUMN employment_proof TEXT NOT NULL DEFAULT 'evidence' CHECK (employment_proof IN ('evidence', 'social_insurance'))`,
@@ -433,8 +453,8 @@ var migrations = []migration{
 	},
 		// Only active enrolments keep a person off a program a second time: a withdrawn or
 		// refused one never blocks. SQLite cannot drop a table constraint, so the table is
-		// rebuilt (with foreign keys off for this step, see ForeignKeysOff).
-		ForeignKeysOff: true,
+		// rebuilt (with foreign keys off for this step, see SqliteRebuild).
+		SqliteRebuild: true,
 		Sqlite: []string{
 			`CREATE TABLE enrolments_v7 (
 			id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -461,4 +481,28 @@ var migrations = []migration{
 			`CREATE UNIQUE INDEX enrolments_one_active ON enrolments (program_id, id_number_hash) WHERE status <> 'withdrawn'`,
 		},
 	},
+	{Version: 8, Name: "search nodes: outbox lanes and a position per node, job leases, evidence files in the database", Statements: []string{
+		// Lane 0 holds changes made through the API, lane 1 bulk imports, so an API change
+		// never waits behind an import.
+		`ALTER TABLE search_outbox ADD COLUMN lane INTEGER NOT NULL DEFAULT 0`,
+		`CREATE INDEX search_outbox_lane ON search_outbox (lane, id)`,
+		// Every Meilisearch node keeps its own position in each lane of the outbox.
+		`CREATE TABLE search_cursors (
+			node TEXT NOT NULL,
+			lane INTEGER NOT NULL,
+			position BIGINT NOT NULL,
+			updated_at {{ts}} NOT NULL,
+			PRIMARY KEY (node, lane)
+		)`,
+		// A lease lets one process of many run a periodic job (saved-search alerts, sweeps).
+		`CREATE TABLE job_leases (
+			name TEXT PRIMARY KEY,
+			holder TEXT NOT NULL,
+			expires_ms BIGINT NOT NULL
+		)`,
+	}, Sqlite: []string{
+		`CREATE TABLE stored_files (sha256 TEXT PRIMARY KEY, type TEXT NOT NULL, size BIGINT NOT NULL, content BLOB NOT NULL, created_at DATETIME NOT NULL)`,
+	}, Postgres: []string{
+		`CREATE TABLE stored_files (sha256 TEXT PRIMARY KEY, type TEXT NOT NULL, size BIGINT NOT NULL, content BYTEA NOT NULL, created_at TIMESTAMPTZ NOT NULL)`,
+	}},
 }

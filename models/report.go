@@ -37,11 +37,15 @@ func (s *Store) ReportJob(ctx context.Context, jobID int64, in ReportInput) (Rep
 	if err := Validate(in); err != nil {
 		return Report{}, err
 	}
-	if _, err := s.Job(ctx, jobID); err != nil {
+	j, err := s.Job(ctx, jobID)
+	if err != nil {
 		return Report{}, err
 	}
+	if j.Enterprise == nil || !j.Enterprise.Verified { // a posting the public cannot see cannot be reported either
+		return Report{}, NotFound("job")
+	}
 	r := Report{JobID: jobID, Reason: in.Reason, Contact: in.Contact, Status: "open", CreatedAt: time.Now().UTC()}
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err = s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Omit("Job").Create(&r).Error; err != nil {
 			return err
 		}

@@ -26,21 +26,38 @@ func NewAlerter(store *models.Store, client *Client, log *slog.Logger, now func(
 	return &Alerter{store: store, client: client, log: log, now: now}
 }
 
-// Run checks every saved search every interval until ctx ends.
+// alertLease names the lease that lets one portal process of all check saved searches.
+const alertLease = "saved-search-alerts"
+
+// Run checks every saved search every interval until ctx ends, in one process of all: the
+// one holding the lease, which another takes over when its holder has been silent for two
+// intervals. The notification rows are unique, so even an overlap adds none twice.
 func (al *Alerter) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	defer func() { _ = al.store.ReleaseLease(context.WithoutCancel(ctx), alertLease, processHolder) }()
 	for {
-		if n, err := al.Check(ctx); err != nil {
-			al.log.Warn("saved-search alerts not checked", "err", err)
-		} else if n > 0 {
-			al.log.Info("saved-search alerts", "notifications", n)
+		// Leases compare wall clocks of processes, never a test's clock.
+		mine, err := al.store.TryLease(ctx, alertLease, processHolder, 2*every+time.Second, time.Now())
+		if err != nil {
+			al.log.Warn("saved-search alert lease not taken", "err", err)
+		}
+		if mine {
+			al.checkAndLog(ctx)
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+func (al *Alerter) checkAndLog(ctx context.Context) {
+	if n, err := al.Check(ctx); err != nil {
+		al.log.Warn("saved-search alerts not checked", "err", err)
+	} else if n > 0 {
+		al.log.Info("saved-search alerts", "notifications", n)
 	}
 }
 

@@ -1,4 +1,4 @@
-// Package search keeps the Meilisearch indexes of the portal: the client and its keys, index
+// Package search keeps the Meilisearch indexes of the portal: the nodes and their keys, index
 // settings, documents, filter building, the outbox worker and reindexing.
 package search
 
@@ -14,10 +14,10 @@ import (
 	"github.com/meilisearch/meilisearch-go"
 )
 
-// Client talks to one Meilisearch server. Writes use the admin API key and searches the
+// Node talks to one Meilisearch server. Writes use the admin API key and searches the
 // search API key; the master key is used only to look those keys up, on first need, so the
 // portal starts (and accepts postings) while Meilisearch is still down.
-type Client struct {
+type Node struct {
 	url       string
 	masterKey string
 	prefix    string // index uid prefix, so tests can share a server
@@ -44,17 +44,17 @@ func newHTTPClient() *http.Client {
 	}}
 }
 
-// New makes a client for the server at url; prefix is prepended to every index uid ("" in
-// production). Nothing is sent until the first call.
-func New(url, masterKey, prefix string) *Client {
+// NewNode makes a client for the server at url; prefix is prepended to every index uid (""
+// in production). Nothing is sent until the first call.
+func NewNode(url, masterKey, prefix string) *Node {
 	hc := newHTTPClient()
-	return &Client{url: url, masterKey: masterKey, prefix: prefix, hc: hc,
+	return &Node{url: url, masterKey: masterKey, prefix: prefix, hc: hc,
 		health: meilisearch.New(url, meilisearch.WithCustomClient(hc))}
 }
 
 // clients returns the admin and search clients, looking the API keys up with the master key
 // the first time it succeeds. A server without a master key (development) takes none.
-func (c *Client) clients(ctx context.Context) (admin, search meilisearch.ServiceManager, err error) {
+func (c *Node) clients(ctx context.Context) (admin, search meilisearch.ServiceManager, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.admin != nil {
@@ -89,7 +89,7 @@ func (c *Client) clients(ctx context.Context) (admin, search meilisearch.Service
 }
 
 // Ready reports whether the server answers its health check.
-func (c *Client) Ready(ctx context.Context) error {
+func (c *Node) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	h, err := c.health.Health(ctx)
@@ -102,12 +102,24 @@ func (c *Client) Ready(ctx context.Context) error {
 	return nil
 }
 
+// URL is the node's address, as MEILI_URL names it.
+func (c *Node) URL() string { return c.url }
+
+// Name is the node's key in the outbox cursors: its URL, and the index prefix when there is
+// one (tests share a server under several prefixes).
+func (c *Node) Name() string {
+	if c.prefix == "" {
+		return c.url
+	}
+	return c.url + "#" + c.prefix
+}
+
 // IndexUID is the uid of a logical index ("jobs", "programs") on this client.
-func (c *Client) IndexUID(name string) string { return c.prefix + name }
+func (c *Node) IndexUID(name string) string { return c.prefix + name }
 
 // waitTask waits for an asynchronous task and turns a failed task into an error: a 202 can
 // still end as failed.
-func (c *Client) waitTask(ctx context.Context, admin meilisearch.ServiceManager, info *meilisearch.TaskInfo, err error) error {
+func (c *Node) waitTask(ctx context.Context, admin meilisearch.ServiceManager, info *meilisearch.TaskInfo, err error) error {
 	if err != nil {
 		return err
 	}

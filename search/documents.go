@@ -44,8 +44,12 @@ type Geo struct {
 // ZoneProfessionalTown is the zone of postings of professional-town enterprises (专业镇专区).
 const ZoneProfessionalTown = "professional_town"
 
-// writeTimeout bounds sending a batch and waiting for Meilisearch to index it.
-const writeTimeout = 30 * time.Second
+// writeTimeout bounds sending a batch and waiting for Meilisearch to index it. Each request
+// has its own callTimeout; this bounds the wait for a task Meilisearch has accepted, which
+// is long on purpose: giving up on a task still in its queue and sending the same documents
+// again only adds work to a node that is already slow (one node's wait holds back no other,
+// and searches go to nodes that are caught up meanwhile).
+const writeTimeout = 10 * time.Minute
 
 // indexedJob is what is sent to Meilisearch: the posting plus derived search text.
 type indexedJob struct {
@@ -60,12 +64,11 @@ const upsertChunk = 2500
 // batch that Meilisearch refuses (one bad document fails them all) is an error. Large sets
 // go in chunks that are all enqueued before the first wait, so Meilisearch can batch them
 // together instead of paying its per-task cost for each.
-func (c *Client) UpsertJobs(ctx context.Context, docs []JobDoc) error {
+func (c *Node) UpsertJobs(ctx context.Context, docs []JobDoc) error {
 	if len(docs) == 0 {
 		return nil
 	}
-	chunks := (len(docs) + upsertChunk - 1) / upsertChunk
-	ctx, cancel := context.WithTimeout(ctx, writeTimeout*time.Duration(chunks))
+	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
 	defer cancel()
 	admin, _, err := c.clients(ctx)
 	if err != nil {
@@ -88,12 +91,12 @@ func (c *Client) UpsertJobs(ctx context.Context, docs []JobDoc) error {
 }
 
 // DeleteJobs removes postings from the index and waits until they are gone.
-func (c *Client) DeleteJobs(ctx context.Context, ids []int64) error {
+func (c *Node) DeleteJobs(ctx context.Context, ids []int64) error {
 	return c.deleteDocuments(ctx, JobsIndex, "postings", ids)
 }
 
 // deleteDocuments removes documents by id from a logical index and waits for the task.
-func (c *Client) deleteDocuments(ctx context.Context, index, what string, ids []int64) error {
+func (c *Node) deleteDocuments(ctx context.Context, index, what string, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}

@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strconv"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -14,32 +13,59 @@ import (
 	"portal/models"
 )
 
-// Indexer applies the outbox to the index: it wakes at once when a posting changes (in
-// process, and through Redis pub/sub when several portal processes run), drains the outbox
-// in batches, and retries with backoff while Meilisearch is down. The database stays the
-// source of truth: documents are rebuilt from the current rows, never from the outbox.
+// Indexer applies the outbox to every Meilisearch node. Each node has its own loop and its
+// own positions in the outbox, so a node that is down or slow holds back no other, and one
+// that was down, lost its data or is new catches up (or is rebuilt from the database) by
+// itself. Changes made through the API (the live lane) are applied before the next batch of
+// a bulk import. The loops wake at once when a posting changes (in process, and through
+// Redis pub/sub when several portal processes run) and retry with backoff while a node is
+// down. The database stays the source of truth: documents are rebuilt from the current rows,
+// never from the outbox.
 type Indexer struct {
 	store  *models.Store
 	client *Client
 	rdb    *redis.Client
 	log    *slog.Logger
 	now    func() time.Time
-	wake   chan struct{}
 	poll   time.Duration
-	mu     sync.Mutex // one drain at a time in this process
+
+	wakeMu sync.Mutex
+	wakes  []chan struct{} // one per running node loop
+
+	locks      map[string]*sync.Mutex // one drain of a node at a time in this process
+	publishing atomic.Bool            // a Redis wake-up is being sent
+	again      atomic.Bool            // another was asked for meanwhile
+	lastPrune  atomic.Int64
+	applied    atomic.Bool  // entries were applied since the last prune
+	lastLive   atomic.Int64 // unix ms of the last live batch seen: bulk batches yield after it
 }
 
-// batchSize bounds the outbox entries read in one round. Every Meilisearch task has a fixed
-// cost that grows with the index (measured: 500 postings into a 100,000-posting index took
-// 2.5 s), so a backlog such as an import goes in large rounds whose chunks Meilisearch batches.
-const batchSize = 10000
+// The batch sizes. A live batch is what the API changed since the last round. A bulk batch
+// is large while nobody changes postings through the API (Meilisearch's cost per task grows
+// with the index, so an import goes fastest in large tasks), and small for a while after a
+// live change was seen, because the next live change waits for the bulk task in flight.
+const (
+	liveBatch     = 1000
+	bulkBatch     = 10000
+	bulkYielding  = 500
+	liveQuietTime = 30 * time.Second
+)
 
 // wakeChannel is the Redis pub/sub channel that tells every process the outbox has rows.
 const wakeChannel = "portal:outbox"
 
-// NewIndexer makes an indexer; rdb may be nil.
+// redisCallTimeout bounds every Redis call of this package (SPEC §7: a hung Redis never
+// holds a request more than 300 ms; wake-ups are also sent off the request's path).
+const redisCallTimeout = 250 * time.Millisecond
+
+// NewIndexer makes an indexer for every node of client; rdb may be nil.
 func NewIndexer(store *models.Store, client *Client, rdb *redis.Client, log *slog.Logger) *Indexer {
-	return &Indexer{store: store, client: client, rdb: rdb, log: log, now: time.Now, wake: make(chan struct{}, 1), poll: time.Second}
+	ix := &Indexer{store: store, client: client, rdb: rdb, log: log, now: time.Now, poll: time.Second,
+		locks: map[string]*sync.Mutex{}}
+	for _, n := range client.Nodes() {
+		ix.locks[n.Name()] = &sync.Mutex{}
+	}
+	return ix
 }
 
 // WithPoll sets how often Run looks at the outbox without a wake-up (a second by default);
@@ -55,36 +81,85 @@ func (ix *Indexer) WithClock(now func() time.Time) *Indexer {
 	return ix
 }
 
-// Notify wakes the indexer of this process and, through Redis, of the others.
-func (ix *Indexer) Notify(ctx context.Context) {
-	select {
-	case ix.wake <- struct{}{}:
-	default:
+// Notify wakes the indexer of this process and, through Redis, of the others. It never
+// waits for Redis: the publication goes out in the background with its own deadline.
+func (ix *Indexer) Notify(context.Context) {
+	ix.wakeLocal()
+	if ix.rdb == nil {
+		return
 	}
-	if ix.rdb != nil {
-		ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-		defer cancel()
-		if err := ix.rdb.Publish(ctx, wakeChannel, "1").Err(); err != nil {
-			ix.log.Debug("outbox wake-up not published", "err", err)
+	ix.again.Store(true)
+	if !ix.publishing.CompareAndSwap(false, true) {
+		return // the sender in flight sends once more for this one
+	}
+	go func() {
+		defer ix.publishing.Store(false)
+		for ix.again.Swap(false) {
+			ctx, cancel := context.WithTimeout(context.Background(), redisCallTimeout)
+			if err := ix.rdb.Publish(ctx, wakeChannel, "1").Err(); err != nil {
+				ix.log.Debug("outbox wake-up not published", "err", err)
+			}
+			cancel()
+		}
+	}()
+}
+
+func (ix *Indexer) wakeLocal() {
+	ix.wakeMu.Lock()
+	defer ix.wakeMu.Unlock()
+	for _, w := range ix.wakes {
+		select {
+		case w <- struct{}{}:
+		default:
 		}
 	}
 }
 
-// Run drains the outbox until ctx ends: on every wake-up, and at every poll in case a wake-up
-// was lost; expired postings are swept from the index every few minutes.
+func (ix *Indexer) subscribe() chan struct{} {
+	w := make(chan struct{}, 1)
+	ix.wakeMu.Lock()
+	ix.wakes = append(ix.wakes, w)
+	ix.wakeMu.Unlock()
+	return w
+}
+
+// Run keeps every node up to date until ctx ends.
 func (ix *Indexer) Run(ctx context.Context) {
 	if ix.rdb != nil {
 		go ix.listen(ctx)
 	}
+	var wg sync.WaitGroup
+	for _, n := range ix.client.Nodes() {
+		wg.Add(1)
+		w := ix.subscribe()
+		go func() {
+			defer wg.Done()
+			ix.runNode(ctx, n, w)
+		}()
+	}
+	wg.Wait()
+}
+
+// runNode drains the outbox into one node on every wake-up and poll; after a failure it
+// backs off and checks the node's indexes again (it may have restarted without its data).
+func (ix *Indexer) runNode(ctx context.Context, n *Node, wake chan struct{}) {
 	backoff := time.Duration(0)
 	poll := time.NewTicker(ix.poll)
 	defer poll.Stop()
-	sweep := time.NewTicker(5 * time.Minute)
-	defer sweep.Stop()
+	prepared := false
 	for {
-		if _, err := ix.Drain(ctx); err != nil && ctx.Err() == nil {
+		var err error
+		if !prepared {
+			err = ix.prepare(ctx, n)
+			prepared = err == nil
+		}
+		if err == nil {
+			_, err = ix.DrainNode(ctx, n)
+		}
+		if err != nil && ctx.Err() == nil {
+			prepared = false
 			backoff = min(max(backoff*2, 100*time.Millisecond), 5*time.Second)
-			ix.log.Warn("search outbox not applied; retrying", "err", err, "in", backoff.String())
+			ix.log.Warn("search outbox not applied to a node; retrying", "node", n.URL(), "err", err, "in", backoff.String())
 			select {
 			case <-ctx.Done():
 				return
@@ -96,14 +171,27 @@ func (ix *Indexer) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-ix.wake:
+		case <-wake:
 		case <-poll.C:
-		case <-sweep.C:
-			if err := ix.client.DeleteExpiredJobs(ctx, Day(ix.now())); err != nil {
-				ix.log.Warn("expired postings not swept", "err", err)
-			}
 		}
 	}
+}
+
+// prepare ensures a node's indexes; a node whose postings index was missing forgets its
+// positions, so the next drain rebuilds it from the database.
+func (ix *Indexer) prepare(ctx context.Context, n *Node) error {
+	missing, err := n.prepare(ctx)
+	if err != nil {
+		return err
+	}
+	// A node that just started pays for loading its index and the Chinese segmenter on the
+	// first task and search; pay it here rather than in the first change a user waits for.
+	warm(ctx, n, ix.log)
+	if missing {
+		ix.log.Info("meilisearch node has no postings index; rebuilding it from the database", "node", n.URL())
+		return ix.store.DropCursors(ctx, n.Name())
+	}
+	return nil
 }
 
 // listen turns Redis wake-ups from other processes into local ones; it resubscribes after
@@ -113,10 +201,7 @@ func (ix *Indexer) listen(ctx context.Context) {
 		sub := ix.rdb.Subscribe(ctx, wakeChannel)
 		stop := context.AfterFunc(ctx, func() { sub.Close() }) // ends the range below when ctx ends
 		for range sub.Channel() {
-			select {
-			case ix.wake <- struct{}{}:
-			default:
-			}
+			ix.wakeLocal()
 		}
 		stop()
 		sub.Close()
@@ -127,33 +212,109 @@ func (ix *Indexer) listen(ctx context.Context) {
 	}
 }
 
-// Drain applies every pending outbox entry and returns how many it applied.
+// Drain applies every pending outbox entry to every node and returns how many entries it
+// applied in all; the nodes' errors are joined.
 func (ix *Indexer) Drain(ctx context.Context) (int, error) {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
+	total := 0
+	var errs []error
+	for _, n := range ix.client.Nodes() {
+		k, err := ix.DrainNode(ctx, n)
+		total += k
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return total, errors.Join(errs...)
+}
+
+// DrainNode brings one node up to date: it rebuilds a node without positions, then applies
+// the live lane, then one batch of the bulk lane, and again, until both are empty. It does
+// nothing while another process holds the node's lock.
+func (ix *Indexer) DrainNode(ctx context.Context, n *Node) (int, error) {
+	mu := ix.locks[n.Name()]
+	mu.Lock()
+	defer mu.Unlock()
 	total := 0
 	for {
-		n := 0
-		ran, err := ix.store.WithOutboxLock(ctx, func() error {
+		k := 0
+		ran, err := ix.store.WithNodeLock(ctx, n.Name(), func() error {
 			var err error
-			n, err = ix.applyBatch(ctx)
+			k, err = ix.drainRound(ctx, n)
 			return err
 		})
-		total += n
-		if err != nil || !ran || n == 0 {
+		total += k
+		if err != nil {
 			return total, err
+		}
+		if !ran || k == 0 {
+			if total > 0 {
+				ix.applied.Store(true)
+			}
+			ix.prune(ctx)
+			return total, nil
 		}
 	}
 }
 
-func (ix *Indexer) applyBatch(ctx context.Context) (int, error) {
-	entries, err := ix.store.OutboxBatch(ctx, batchSize)
-	if err != nil || len(entries) == 0 {
-		return 0, err
-	}
-	jobs, missing, err := ix.store.JobsForIndex(ctx, entries)
+// drainRound applies one batch to a node, the live lane first, and returns its size.
+func (ix *Indexer) drainRound(ctx context.Context, n *Node) (int, error) {
+	pos, found, err := ix.store.Cursors(ctx, n.Name())
 	if err != nil {
 		return 0, err
+	}
+	if !found {
+		k, err := ix.rebuild(ctx, n)
+		return max(k, 1), err
+	}
+	for _, lane := range models.Lanes {
+		limit := liveBatch
+		if lane == models.LaneBulk {
+			limit = bulkBatch
+			if time.Since(time.UnixMilli(ix.lastLive.Load())) < liveQuietTime {
+				limit = bulkYielding
+			}
+		}
+		entries, err := ix.store.OutboxAfter(ctx, lane, pos[lane], limit)
+		if err != nil || len(entries) == 0 {
+			if err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if lane == models.LaneLive {
+			ix.lastLive.Store(time.Now().UnixMilli())
+		}
+		if err := ix.apply(ctx, n, entries); err != nil {
+			return 0, err
+		}
+		return len(entries), ix.store.SetCursor(ctx, n.Name(), lane, entries[len(entries)-1].ID)
+	}
+	return 0, nil
+}
+
+// prune drops the entries every node has applied, at most once a second; the loops call it
+// after every drain, so the last prune after a burst comes with the next poll.
+func (ix *Indexer) prune(ctx context.Context) {
+	now := time.Now().UnixMilli()
+	last := ix.lastPrune.Load()
+	if !ix.applied.Load() || now-last < 1000 || !ix.lastPrune.CompareAndSwap(last, now) {
+		return
+	}
+	ix.applied.Store(false)
+	names := make([]string, 0, len(ix.locks))
+	for name := range ix.locks {
+		names = append(names, name)
+	}
+	if _, err := ix.store.PruneOutbox(ctx, names); err != nil {
+		ix.log.Warn("outbox not pruned", "err", err)
+	}
+}
+
+// apply rebuilds, on one node, the documents that outbox entries name.
+func (ix *Indexer) apply(ctx context.Context, n *Node, entries []models.OutboxEntry) error {
+	jobs, missing, err := ix.store.JobsForIndex(ctx, entries)
+	if err != nil {
+		return err
 	}
 	day := dayString(ix.now())
 	var docs []JobDoc
@@ -166,28 +327,21 @@ func (ix *Indexer) applyBatch(ctx context.Context) (int, error) {
 		}
 	}
 	if len(docs) > 0 {
-		if err := ix.client.UpsertJobs(ctx, docs); err != nil {
-			return 0, err
+		if err := n.UpsertJobs(ctx, docs); err != nil {
+			return err
 		}
 	}
 	if len(gone) > 0 {
-		if err := ix.client.DeleteJobs(ctx, gone); err != nil {
-			return 0, err
+		if err := n.DeleteJobs(ctx, gone); err != nil {
+			return err
 		}
 	}
-	if err := ix.applyPrograms(ctx, entries, day); err != nil {
-		return 0, err
-	}
-	ids := make([]int64, len(entries))
-	for i, e := range entries {
-		ids[i] = e.ID
-	}
-	return len(entries), ix.store.AckOutbox(ctx, ids)
+	return ix.applyPrograms(ctx, n, entries, day)
 }
 
 // applyPrograms rebuilds the program documents named by outbox entries: approved programs
 // that have not ended are searchable, the others leave the index.
-func (ix *Indexer) applyPrograms(ctx context.Context, entries []models.OutboxEntry, day string) error {
+func (ix *Indexer) applyPrograms(ctx context.Context, n *Node, entries []models.OutboxEntry, day string) error {
 	var ids []int64
 	for _, e := range entries {
 		if e.Entity == "program" {
@@ -201,11 +355,11 @@ func (ix *Indexer) applyPrograms(ctx context.Context, entries []models.OutboxEnt
 	if err != nil {
 		return err
 	}
-	return ix.client.syncPrograms(ctx, programs, ids, day)
+	return n.syncPrograms(ctx, programs, ids, day)
 }
 
 // syncPrograms upserts the searchable programs of a batch and deletes the rest of ids.
-func (c *Client) syncPrograms(ctx context.Context, programs []models.Program, ids []int64, day string) error {
+func (c *Node) syncPrograms(ctx context.Context, programs []models.Program, ids []int64, day string) error {
 	var docs []ProgramDoc
 	keep := map[int64]bool{}
 	for _, p := range programs {
@@ -229,130 +383,4 @@ func (c *Client) syncPrograms(ctx context.Context, programs []models.Program, id
 		return c.DeletePrograms(ctx, gone)
 	}
 	return nil
-}
-
-// ProgramDocumentOf turns a program (with provider, town and partner loaded) into its
-// search document.
-func ProgramDocumentOf(p models.Program) ProgramDoc {
-	d := ProgramDoc{ID: p.ID, Name: p.Name, Occupation: p.Occupation, Mode: p.Mode, ProviderID: p.ProviderID, TownID: p.TownID,
-		StartOn: dateInt(p.StartOn), EndOn: dateInt(p.EndOn), PlannedDays: p.PlannedDays, Capacity: p.Capacity}
-	if p.ApprovedDays != nil {
-		d.ApprovedDays = *p.ApprovedDays
-	}
-	if p.Provider != nil {
-		d.ProviderName = p.Provider.Name
-	}
-	if p.Partner != nil {
-		d.PartnerName = p.Partner.Name
-	}
-	if p.Town != nil {
-		d.TownName = p.Town.Name
-		d.Geo = &Geo{Lat: p.Town.Lat, Lng: p.Town.Lng}
-	}
-	return d
-}
-
-// Reindex rebuilds the index from the database into a fresh index and swaps it in; changes
-// made while it was building are applied again afterwards.
-func (ix *Indexer) Reindex(ctx context.Context) (int, error) {
-	started := ix.now()
-	day := dayString(started)
-	n, err := ix.client.ReindexJobs(ctx, func(yield func([]JobDoc) error) error {
-		return ix.store.EachJobBatch(ctx, 2000, func(jobs []models.Job) error {
-			docs := make([]JobDoc, 0, len(jobs))
-			for _, j := range jobs {
-				if j.Searchable(day) {
-					docs = append(docs, DocumentOf(j))
-				}
-			}
-			if len(docs) == 0 {
-				return nil
-			}
-			return yield(docs)
-		})
-	})
-	if err != nil {
-		return 0, err
-	}
-	if err := ix.store.TouchJobsSince(ctx, started.Add(-time.Second)); err != nil {
-		return n, err
-	}
-	err = ix.store.EachProgram(ctx, func(ps []models.Program) error {
-		ids := make([]int64, len(ps))
-		for i, p := range ps {
-			ids[i] = p.ID
-		}
-		return ix.client.syncPrograms(ctx, ps, ids, day)
-	})
-	if err != nil {
-		return n, err
-	}
-	_, err = ix.Drain(ctx)
-	return n, err
-}
-
-// WaitIdle drains until the outbox is empty or ctx ends; tests and the import use it.
-func (ix *Indexer) WaitIdle(ctx context.Context) error {
-	for {
-		if _, err := ix.Drain(ctx); err != nil {
-			return err
-		}
-		n, err := ix.store.OutboxPending(ctx)
-		if err != nil || n == 0 {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return errors.New("outbox not drained: " + ctx.Err().Error())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-// DocumentOf turns a posting (with its enterprise and town loaded) into its search document.
-func DocumentOf(j models.Job) JobDoc {
-	d := JobDoc{
-		ID: j.ID, Title: j.Title, Description: j.Description, Occupation: j.Occupation,
-		SalaryMin: j.SalaryMin, SalaryMax: j.SalaryMax, Education: j.Education, EmploymentType: j.EmploymentType,
-		Headcount: j.Headcount, PostedAt: j.PostedAt.Unix(), ExpiresOn: dateInt(j.ExpiresOn), TownID: j.TownID,
-		Zone: []string{},
-	}
-	if e := j.Enterprise; e != nil {
-		d.EnterpriseID, d.EnterpriseName, d.Industry = e.ID, e.Name, e.Industry
-		if e.InProfessionalTown() {
-			d.Zone = []string{"professional_town"}
-		}
-	}
-	if t := j.Town; t != nil {
-		d.TownName, d.County = t.Name, t.County
-		d.Geo = &Geo{Lat: t.Lat, Lng: t.Lng}
-	}
-	return d
-}
-
-// Day is the date in China (UTC+8) as the integer yyyymmdd the index filters on.
-func Day(t time.Time) int {
-	y, m, d := t.In(models.China).Date()
-	return y*10000 + int(m)*100 + d
-}
-
-func dayString(t time.Time) string { return models.Today(t) }
-
-// dateInt turns YYYY-MM-DD into yyyymmdd.
-func dateInt(s string) int {
-	n, _ := strconv.Atoi(strings.ReplaceAll(s, "-", ""))
-	return n
-}
-
-// DeleteExpiredJobs removes the postings whose validity ended before day (yyyymmdd); search
-// already filters them out, this keeps the index small.
-func (c *Client) DeleteExpiredJobs(ctx context.Context, day int) error {
-	admin, _, err := c.clients(ctx)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	info, err := admin.Index(c.IndexUID(JobsIndex)).DeleteDocumentsByFilter(ctx, "expires_on < "+strconv.Itoa(day), nil)
-	return c.waitTask(ctx, admin, info, err)
 }

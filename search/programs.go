@@ -55,7 +55,7 @@ type indexedProgram struct {
 }
 
 // ensureProgramsIndex creates the programs index if it is missing and brings its settings up to date.
-func (c *Client) ensureProgramsIndex(ctx context.Context, admin meilisearch.ServiceManager) error {
+func (c *Node) ensureProgramsIndex(ctx context.Context, admin meilisearch.ServiceManager) error {
 	uid := c.IndexUID(ProgramsIndex)
 	if err := c.ensureIndex(ctx, admin, uid); err != nil {
 		return err
@@ -66,7 +66,7 @@ func (c *Client) ensureProgramsIndex(ctx context.Context, admin meilisearch.Serv
 
 // applyProgramSettings updates only the settings that differ, like applyJobSettings, and
 // returns the number of updates. Synonyms, typo tolerance and paging are those of the jobs.
-func (c *Client) applyProgramSettings(ctx context.Context, admin meilisearch.ServiceManager, uid string) (int, error) {
+func (c *Node) applyProgramSettings(ctx context.Context, admin meilisearch.ServiceManager, uid string) (int, error) {
 	idx := admin.Index(uid)
 	cctx, cancel := context.WithTimeout(ctx, callTimeout)
 	cur, err := idx.GetSettings(cctx)
@@ -134,7 +134,7 @@ func (c *Client) applyProgramSettings(ctx context.Context, admin meilisearch.Ser
 
 // UpsertPrograms adds or replaces programs and waits until Meilisearch has indexed them; a
 // batch that Meilisearch refuses is an error.
-func (c *Client) UpsertPrograms(ctx context.Context, docs []ProgramDoc) error {
+func (c *Node) UpsertPrograms(ctx context.Context, docs []ProgramDoc) error {
 	if len(docs) == 0 {
 		return nil
 	}
@@ -166,7 +166,7 @@ func (c *Client) UpsertPrograms(ctx context.Context, docs []ProgramDoc) error {
 }
 
 // DeletePrograms removes programs from the index and waits until they are gone.
-func (c *Client) DeletePrograms(ctx context.Context, ids []int64) error {
+func (c *Node) DeletePrograms(ctx context.Context, ids []int64) error {
 	return c.deleteDocuments(ctx, ProgramsIndex, "programs", ids)
 }
 
@@ -254,7 +254,7 @@ func (q ProgramQuery) filter() []string {
 
 // SearchPrograms finds programs that have not ended. A bad query is a *models.Error with
 // ErrMalformed; a failing Meilisearch is one with ErrUnavailable wrapping the cause.
-func (c *Client) SearchPrograms(ctx context.Context, q ProgramQuery) (ProgramResult, error) {
+func (c *Node) SearchPrograms(ctx context.Context, q ProgramQuery) (ProgramResult, error) {
 	if err := q.Validate(); err != nil {
 		return ProgramResult{}, err
 	}

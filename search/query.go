@@ -240,7 +240,7 @@ func validToday(d int) bool {
 
 // SearchJobs finds open postings. A bad query is a *models.Error with ErrMalformed; a
 // failing Meilisearch is one with ErrUnavailable wrapping the cause.
-func (c *Client) SearchJobs(ctx context.Context, q JobQuery) (JobResult, error) {
+func (c *Node) SearchJobs(ctx context.Context, q JobQuery) (JobResult, error) {
 	if err := q.Validate(); err != nil {
 		return JobResult{}, err
 	}

@@ -20,7 +20,7 @@ type Recommendation struct {
 // Recommend ranks open postings against a profile: its occupations and skills are the query
 // (any of them may match), postings paying at least the expected salary and asking no more
 // education than the seeker has are kept, and the nearest to the first desired town come first.
-func (c *Client) Recommend(ctx context.Context, p models.SeekerProfile, towns map[int64]models.Town, now time.Time, limit int) ([]Recommendation, error) {
+func (c *Node) Recommend(ctx context.Context, p models.SeekerProfile, towns map[int64]models.Town, now time.Time, limit int) ([]Recommendation, error) {
 	words := append(slices.Clone(p.DesiredOccupations), p.Skills...)
 	q := JobQuery{Q: strings.Join(words, " "), MatchAny: true, SalaryMin: p.ExpectedSalary, Today: Day(now), PerPage: limit}
 	if i := slices.Index(Educations, p.Education); i > 0 {

@@ -14,7 +14,7 @@ import (
 // every batch the callback yields, then swaps it with the live index in one step, so
 // searches never see a half-built index. It returns the number of documents indexed. On
 // any error the build index is dropped and the live index is left as it was.
-func (c *Client) ReindexJobs(ctx context.Context, batches func(yield func([]JobDoc) error) error) (int, error) {
+func (c *Node) ReindexJobs(ctx context.Context, batches func(yield func([]JobDoc) error) error) (int, error) {
 	admin, _, err := c.clients(ctx)
 	if err != nil {
 		return 0, err
@@ -46,7 +46,7 @@ func (c *Client) ReindexJobs(ctx context.Context, batches func(yield func([]JobD
 // fillBuildIndex creates the build index with the live settings and adds every batch. All
 // batches are enqueued before waiting, so Meilisearch can index them together; each task's
 // status is then checked.
-func (c *Client) fillBuildIndex(ctx context.Context, admin meilisearch.ServiceManager, build string,
+func (c *Node) fillBuildIndex(ctx context.Context, admin meilisearch.ServiceManager, build string,
 	batches func(yield func([]JobDoc) error) error) (int, error) {
 	sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	err := c.ensureIndex(sctx, admin, build)
@@ -93,7 +93,7 @@ func (c *Client) fillBuildIndex(ctx context.Context, admin meilisearch.ServiceMa
 
 // swapIntoLive makes the build index the live one: a swap when the live index exists, a
 // rename when it does not (first reindex on an empty server), which it reports.
-func (c *Client) swapIntoLive(ctx context.Context, admin meilisearch.ServiceManager, build, live string) (renamed bool, err error) {
+func (c *Node) swapIntoLive(ctx context.Context, admin meilisearch.ServiceManager, build, live string) (renamed bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
 	defer cancel()
 	exists, err := indexExists(ctx, admin, live)
@@ -125,7 +125,7 @@ func (c *Client) swapIntoLive(ctx context.Context, admin meilisearch.ServiceMana
 
 // dropIndex deletes an index, if it exists, and waits; it runs even when ctx is canceled,
 // to clean up after a failure.
-func (c *Client) dropIndex(ctx context.Context, admin meilisearch.ServiceManager, uid string) error {
+func (c *Node) dropIndex(ctx context.Context, admin meilisearch.ServiceManager, uid string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
 	defer cancel()
 	cctx, ccancel := context.WithTimeout(ctx, callTimeout)

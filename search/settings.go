@@ -82,7 +82,7 @@ func mutualSynonyms(raw []byte) map[string][]string {
 
 // EnsureIndexes creates the indexes if they are missing and applies their settings; it is
 // idempotent, so every start-up runs it.
-func (c *Client) EnsureIndexes(ctx context.Context) error {
+func (c *Node) EnsureIndexes(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	admin, _, err := c.clients(ctx)
@@ -99,7 +99,7 @@ func (c *Client) EnsureIndexes(ctx context.Context) error {
 	return c.ensureProgramsIndex(ctx, admin)
 }
 
-func (c *Client) ensureIndex(ctx context.Context, admin meilisearch.ServiceManager, uid string) error {
+func (c *Node) ensureIndex(ctx context.Context, admin meilisearch.ServiceManager, uid string) error {
 	exists, err := indexExists(ctx, admin, uid)
 	if err != nil || exists {
 		return err
@@ -132,7 +132,7 @@ func indexExists(ctx context.Context, admin meilisearch.ServiceManager, uid stri
 
 // applyJobSettings reads the index settings once and updates only those that differ, so a
 // start-up against an up-to-date index enqueues nothing. It returns the number of updates.
-func (c *Client) applyJobSettings(ctx context.Context, admin meilisearch.ServiceManager, uid string) (int, error) {
+func (c *Node) applyJobSettings(ctx context.Context, admin meilisearch.ServiceManager, uid string) (int, error) {
 	idx := admin.Index(uid)
 	cctx, cancel := context.WithTimeout(ctx, callTimeout)
 	cur, err := idx.GetSettings(cctx)
@@ -233,4 +233,19 @@ func sameTypoTolerance(have *meilisearch.TypoTolerance, want meilisearch.TypoTol
 func sameLocalized(have []*meilisearch.LocalizedAttributes) bool {
 	return len(have) == 1 && have[0] != nil && slices.Equal(have[0].Locales, []string{chineseLocale}) &&
 		slices.Equal(have[0].AttributePatterns, jobLocalized)
+}
+
+// prepare makes the node's indexes ready for the indexer and reports whether its postings
+// index was missing: a node that lost its data (or is new) must be rebuilt from the database,
+// whatever position it had in the outbox.
+func (c *Node) prepare(ctx context.Context) (missing bool, err error) {
+	admin, _, err := c.clients(ctx)
+	if err != nil {
+		return false, err
+	}
+	exists, err := indexExists(ctx, admin, c.IndexUID(JobsIndex))
+	if err != nil {
+		return false, err
+	}
+	return !exists, c.EnsureIndexes(ctx)
 }

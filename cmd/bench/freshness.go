@@ -22,16 +22,20 @@ const (
 	freshnessGiveUp = 30 * time.Second
 )
 
-// freshness is how long postings took from 201 Created to being found by search.
+// freshness is how long postings took from 201 Created to being found by search, and from
+// their closing to leaving it.
 type freshness struct {
 	Postings int     `json:"postings"`
 	Found    int     `json:"found"`
 	Create   summary `json:"create_request"` // the POST itself
 	Delay    summary `json:"created_to_searchable"`
+	Gone     int     `json:"gone"`
+	Close    summary `json:"closed_to_gone"`
 }
 
 // measureFreshness logs in as the employer, then, one at a time, posts a vacancy with a
-// unique word in its title and searches for the word every 10 ms until the posting is found.
+// unique word in its title and searches for the word every 10 ms until the posting is found;
+// then closes it and searches until it is gone.
 func measureFreshness(ctx context.Context, base string, emp employer, m int, seed int64) (freshness, error) {
 	hc := plainHTTPClient(2)
 	var login struct {
@@ -43,7 +47,7 @@ func measureFreshness(ctx context.Context, base string, emp employer, m int, see
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0xf7e5))
 	res := freshness{Postings: m}
-	var creates, delays []time.Duration
+	var creates, delays, closes []time.Duration
 	for i := range m {
 		word := uniqueWord(rng)
 		in := models.JobInput{
@@ -61,7 +65,7 @@ func measureFreshness(ctx context.Context, base string, emp employer, m int, see
 		}
 		created := time.Now()
 		creates = append(creates, created.Sub(sent))
-		found, err := waitSearchable(ctx, hc, base, word, job.ID)
+		found, err := waitSearch(ctx, hc, base, word, job.ID, true)
 		if err != nil {
 			return res, err
 		}
@@ -71,13 +75,29 @@ func measureFreshness(ctx context.Context, base string, emp employer, m int, see
 		} else {
 			delays = append(delays, freshnessGiveUp)
 		}
+		var closed struct{}
+		if err := callJSON(ctx, hc, http.MethodPost, fmt.Sprintf("%s/api/v1/jobs/%d/close", base, job.ID), login.Token, nil, http.StatusOK, &closed); err != nil {
+			return res, fmt.Errorf("close vacancy %d: %w", i+1, err)
+		}
+		closedAt := time.Now()
+		gone, err := waitSearch(ctx, hc, base, word, job.ID, false)
+		if err != nil {
+			return res, err
+		}
+		if gone {
+			res.Gone++
+			closes = append(closes, time.Since(closedAt))
+		} else {
+			closes = append(closes, freshnessGiveUp)
+		}
 	}
-	res.Create, res.Delay = summarize(creates), summarize(delays)
+	res.Create, res.Delay, res.Close = summarize(creates), summarize(delays), summarize(closes)
 	return res, nil
 }
 
-// waitSearchable searches for word every freshnessPoll until posting id is among the hits.
-func waitSearchable(ctx context.Context, hc *http.Client, base, word string, id int64) (bool, error) {
+// waitSearch searches for word every freshnessPoll until posting id is among the hits (want
+// true) or is not (want false).
+func waitSearch(ctx context.Context, hc *http.Client, base, word string, id int64, want bool) (bool, error) {
 	path := base + "/api/v1/jobs?" + url.Values{"q": {word}}.Encode()
 	deadline := time.Now().Add(freshnessGiveUp)
 	tick := time.NewTicker(freshnessPoll)
@@ -89,7 +109,7 @@ func waitSearchable(ctx context.Context, hc *http.Client, base, word string, id 
 		if err := callJSON(ctx, hc, http.MethodGet, path, "", nil, http.StatusOK, &ans); err != nil {
 			return false, err
 		}
-		if slices.ContainsFunc(ans.Hits, func(h idHit) bool { return h.ID == id }) {
+		if slices.ContainsFunc(ans.Hits, func(h idHit) bool { return h.ID == id }) == want {
 			return true, nil
 		}
 		select {

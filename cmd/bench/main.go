@@ -45,6 +45,8 @@ type options struct {
 	generateOnly bool
 	csvPath      string
 	keep         bool
+	database     string // sqlite or postgres
+	pgAdmin      string // a PostgreSQL URL the bench may create a database with
 }
 
 // The latency and freshness runs are sized by -duration unless -rounds and -fresh say
@@ -70,7 +72,13 @@ func main() {
 	flag.BoolVar(&o.generateOnly, "generate-only", false, "only write the postings CSV (see -o), with town ids as a fresh 'portal seed' numbers them")
 	flag.StringVar(&o.csvPath, "o", "postings.csv", "with -generate-only: the CSV file to write")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary folder (database, Meilisearch data, logs)")
+	flag.StringVar(&o.database, "database", "sqlite", "sqlite (a fresh file) or postgres (a fresh database on the -pg server, dropped afterwards)")
+	flag.StringVar(&o.pgAdmin, "pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "with -database postgres: the server to create the database on")
 	flag.Parse()
+	if o.database != "sqlite" && o.database != "postgres" {
+		fmt.Fprintln(os.Stderr, "bench: -database must be sqlite or postgres")
+		os.Exit(2)
+	}
 	if o.n < 1 || o.clients < 1 || o.rawBatch < 1 || o.duration <= 0 || o.fresh < 0 || o.rounds < 0 || o.warmup < 0 {
 		fmt.Fprintln(os.Stderr, "bench: -n, -clients, -raw-batch and -duration must be positive, -fresh, -rounds and -warmup not negative")
 		os.Exit(2)
@@ -174,7 +182,7 @@ func benchmark(ctx context.Context, o options, root, tmp string, cat catalog, su
 	if err != nil {
 		return report{}, err
 	}
-	p.step("freshness: %d postings through POST /api/v1/jobs", o.fresh)
+	p.step("freshness: %d postings through POST /api/v1/jobs, then closed", o.fresh)
 	if f.fresh, err = measureFreshness(ctx, base, env.employer, o.fresh, o.seed); err != nil {
 		return report{}, err
 	}
@@ -182,12 +190,19 @@ func benchmark(ctx context.Context, o options, root, tmp string, cat catalog, su
 		return report{}, fmt.Errorf("portal memory: %w", err)
 	}
 	f.meili, _ = readMemory(env.meili.proc.pid())
+	if f.scenarios, err = measureDuringImport(ctx, o, env, tmp, base, cat, sup, p); err != nil {
+		return report{}, err
+	}
+	if err := measureAfterRestart(ctx, o, &env, base, srv, sup, p, &f.scenarios); err != nil {
+		return report{}, err
+	}
+	f.disk = measureDisk(ctx, env.vars["DATABASE_URL"], env.meili.dir)
 	p.step("done")
 
 	f.imp, f.raw = imp, raw
 	f.machine = machine{CPUs: runtime.NumCPU(), CPU: cpuModel(), Go: runtime.Version(), Meilisearch: env.meili.version,
 		LoadBefore: loadBefore, LoadAfter: loadAverage()}
-	f.settings.Postings, f.settings.Seed, f.settings.FreshPostings = o.n, o.seed, o.fresh
+	f.settings.Postings, f.settings.Seed, f.settings.FreshPostings, f.settings.Database = o.n, o.seed, o.fresh, o.database
 	return newReport(f, time.Now()), nil
 }
 
@@ -201,7 +216,7 @@ type environment struct {
 	csvPath   string
 }
 
-// setUp builds the portal, starts Meilisearch, prepares a fresh SQLite database with the
+// setUp builds the portal, starts Meilisearch, prepares a fresh database with the
 // employer and writes the postings to import.
 func setUp(ctx context.Context, o options, root, tmp string, cat catalog, sup *supervisor, p progress) (environment, error) {
 	var env environment
@@ -215,11 +230,24 @@ func setUp(ctx context.Context, o options, root, tmp string, cat catalog, sup *s
 		return env, err
 	}
 	secret := randomHex(24)
-	databaseURL := "sqlite://" + filepath.Join(tmp, "portal.db")
+	databaseURL := "sqlite://" + filepath.Join(tmp, "db", "portal.db")
+	if err := os.MkdirAll(filepath.Join(tmp, "db"), 0o755); err != nil {
+		return env, err
+	}
+	if o.database == "postgres" {
+		url, drop, err := createPostgresDatabase(ctx, o.pgAdmin)
+		if err != nil {
+			return env, err
+		}
+		if !o.keep {
+			sup.onStop(drop)
+		}
+		databaseURL = url
+	}
 	env.vars = map[string]string{"DATABASE_URL": databaseURL, "MEILI_URL": env.meili.url, "MEILI_MASTER_KEY": env.meili.masterKey,
 		"PORTAL_SECRET": secret, "PORTAL_VAR": filepath.Join(tmp, "var"), "FILES_DIR": filepath.Join(tmp, "files")}
 
-	p.step("migrating and seeding a fresh SQLite database")
+	p.step("migrating and seeding a fresh %s database", o.database)
 	for _, cmd := range []string{"migrate", "seed"} {
 		if _, _, err := sup.run(ctx, "portal "+cmd, filepath.Join(tmp, cmd+".log"), childEnv(env.vars), env.portalBin, cmd); err != nil {
 			return env, err

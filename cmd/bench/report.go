@@ -11,16 +11,18 @@ import (
 
 // report is every figure of one run; it is written as JSON and as markdown.
 type report struct {
-	Date     string      `json:"date"`
-	Machine  machine     `json:"machine"`
-	Settings settings    `json:"settings"`
-	Indexing indexing    `json:"indexing"`
-	Latency  latency     `json:"latency"`
-	Queries  []queryRow  `json:"queries"`
-	Through  throughputs `json:"throughput"`
-	Fresh    freshness   `json:"freshness"`
-	Memory   memoryMB    `json:"memory"`
-	Targets  []target    `json:"targets"`
+	Date     string             `json:"date"`
+	Machine  machine            `json:"machine"`
+	Settings settings           `json:"settings"`
+	Indexing indexing           `json:"indexing"`
+	Latency  latency            `json:"latency"`
+	Queries  []queryRow         `json:"queries"`
+	Through  throughputs        `json:"throughput"`
+	Fresh    freshness          `json:"freshness"`
+	More     freshnessScenarios `json:"freshness_scenarios"`
+	Disk     disk               `json:"disk"`
+	Memory   memoryMB           `json:"memory"`
+	Targets  []target           `json:"targets"`
 }
 
 // machine says where the figures were taken.
@@ -43,6 +45,7 @@ type settings struct {
 	Clients         int     `json:"clients"`
 	DurationSeconds float64 `json:"throughput_seconds"`
 	FreshPostings   int     `json:"fresh_postings"`
+	Database        string  `json:"database"`
 }
 
 // indexing compares the bulk import with Meilisearch indexing the same documents alone.
@@ -110,22 +113,24 @@ type target struct {
 
 // figures is what the measurements produced, for newReport.
 type figures struct {
-	machine  machine
-	settings settings
-	imp      importResult
-	raw      rawIndexResult
-	checks   []queryCheck
-	lat      latencyRun
-	thrAPI   throughput
-	thrRaw   throughput
-	fresh    freshness
-	portal   memory
-	meili    memory
+	machine   machine
+	settings  settings
+	imp       importResult
+	raw       rawIndexResult
+	checks    []queryCheck
+	lat       latencyRun
+	thrAPI    throughput
+	thrRaw    throughput
+	fresh     freshness
+	portal    memory
+	meili     memory
+	scenarios freshnessScenarios
+	disk      disk
 }
 
 // newReport computes the ratios and judges the targets.
 func newReport(f figures, now time.Time) report {
-	r := report{Date: now.Format(time.RFC3339), Machine: f.machine, Settings: f.settings, Fresh: f.fresh}
+	r := report{Date: now.Format(time.RFC3339), Machine: f.machine, Settings: f.settings, Fresh: f.fresh, More: f.scenarios, Disk: f.disk}
 	r.Indexing = indexing{
 		Rows: f.imp.Rows, ImportSeconds: f.imp.Total.Seconds(), ImportStoreSeconds: f.imp.Storing.Seconds(),
 		ImportIndexSeconds: f.imp.Indexing.Seconds(), ImportTasks: f.imp.Meili.Tasks, ImportMeiliBusy: f.imp.Meili.Busy.Seconds(),
@@ -150,6 +155,11 @@ func newReport(f figures, now time.Time) report {
 		{"API throughput / raw", r.Through.Ratio, "≥ 0.80", r.Through.Ratio >= 0.8},
 		{"bulk import / raw indexing", r.Indexing.ImportToRaw, "≤ 1.25×", r.Indexing.ImportToRaw <= 1.25},
 		{"freshness p99 (s)", f.fresh.Delay.P99 / 1000, "≤ 1 s", f.fresh.Found == f.fresh.Postings && f.fresh.Delay.P99 <= 1000},
+		{"closing p99 (s)", f.fresh.Close.P99 / 1000, "≤ 1 s", f.fresh.Gone == f.fresh.Postings && f.fresh.Close.P99 <= 1000},
+		{"freshness p99 during an import (s)", f.scenarios.DuringImport.Delay.P99 / 1000, "≤ 1 s",
+			f.scenarios.DuringImport.Found == f.scenarios.DuringImport.Postings && f.scenarios.DuringImport.Delay.P99 <= 1000},
+		{"freshness p99 after a node restart (s)", f.scenarios.AfterRestart.Delay.P99 / 1000, "≤ 1 s",
+			f.scenarios.AfterRestart.Found == f.scenarios.AfterRestart.Postings && f.scenarios.AfterRestart.Delay.P99 <= 1000},
 		{"portal RSS after load (MB)", r.Memory.PortalRSS, "≤ 150 MB", r.Memory.PortalRSS <= 150},
 	}
 	return r
@@ -198,6 +208,13 @@ func (r report) table() string {
 	limit, res = t(4)
 	row("freshness p99, 201 → searchable", fmt.Sprintf("%.0f ms (%d/%d found)", fr.Delay.P99, fr.Found, fr.Postings), "", "", limit, res)
 	limit, res = t(5)
+	row("closing p99, close → gone", fmt.Sprintf("%.0f ms (p50 %.0f ms, %d/%d gone)", fr.Close.P99, fr.Close.P50, fr.Gone, fr.Postings), "", "", limit, res)
+	di, ar := r.More.DuringImport, r.More.AfterRestart
+	limit, res = t(6)
+	row(fmt.Sprintf("freshness p99 during an import of %d rows", r.More.ImportRows), fmt.Sprintf("%.0f ms (p50 %.0f ms, %d/%d found)", di.Delay.P99, di.Delay.P50, di.Found, di.Postings), "", "", limit, res)
+	limit, res = t(7)
+	row("freshness p99 right after a node restart", fmt.Sprintf("%.0f ms (p50 %.0f ms, %d/%d found)", ar.Delay.P99, ar.Delay.P50, ar.Found, ar.Postings), "", "", limit, res)
+	limit, res = t(8)
 	row("portal RSS after load", fmt.Sprintf("%.0f MB (peak %.0f MB)", r.Memory.PortalRSS, r.Memory.PortalPeak), "", "", limit, res)
 	return b.String()
 }
@@ -247,6 +264,11 @@ func (r report) markdown() string {
 		r.Latency.OtherCPUs, th.API.OtherCPUs, th.Raw.OtherCPUs)
 	fmt.Fprintf(&b, "- Freshness over %d postings: p50 %.0f ms, p99 %.0f ms, max %.0f ms; the POST itself p50 %.1f ms.\n",
 		fr.Postings, fr.Delay.P50, fr.Delay.P99, fr.Delay.Max, fr.Create.P50)
+	fmt.Fprintf(&b, "- During the import of %d more rows (still running when the last posting was found: %v): freshness p50 %.0f ms, p99 %.0f ms, max %.0f ms; closing p99 %.0f ms.\n",
+		r.More.ImportRows, r.More.ImportStillRunning, r.More.DuringImport.Delay.P50, r.More.DuringImport.Delay.P99, r.More.DuringImport.Delay.Max, r.More.DuringImport.Close.P99)
+	fmt.Fprintf(&b, "- Meilisearch restarted (SIGTERM, start on its data, portal ready again in %.1f s): freshness p50 %.0f ms, p99 %.0f ms, max %.0f ms.\n",
+		r.More.RestartSeconds, r.More.AfterRestart.Delay.P50, r.More.AfterRestart.Delay.P99, r.More.AfterRestart.Delay.Max)
+	fmt.Fprintf(&b, "- Disk after the run: database (%s) %.0f MB, Meilisearch node %.0f MB (both indexes of the run).\n", r.Settings.Database, r.Disk.DatabaseMB, r.Disk.MeiliMB)
 	fmt.Fprintf(&b, "- `portal serve` VmRSS %.1f MB, VmHWM %.1f MB; Meilisearch VmRSS %.0f MB.\n", r.Memory.PortalRSS, r.Memory.PortalPeak, r.Memory.MeiliRSS)
 	return b.String()
 }

@@ -30,6 +30,7 @@ type supervisor struct {
 	spawn chan spawnRequest
 	mu    sync.Mutex
 	procs []*process
+	after []func()
 }
 
 type spawnRequest struct {
@@ -115,6 +116,20 @@ func (s *supervisor) stopAll() {
 	for i := len(procs) - 1; i >= 0; i-- {
 		procs[i].stop()
 	}
+	s.mu.Lock()
+	after := s.after
+	s.after = nil
+	s.mu.Unlock()
+	for _, fn := range after {
+		fn()
+	}
+}
+
+// onStop runs fn after stopAll has stopped every child (e.g. dropping the bench database).
+func (s *supervisor) onStop(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.after = append(s.after, fn)
 }
 
 // stop sends SIGTERM to the process's PID, and SIGKILL if it has not exited in time.
@@ -215,6 +230,8 @@ type meiliServer struct {
 	url, masterKey, adminKey, searchKey string
 	version                             string
 	proc                                *process
+	args                                []string // how it was started, for restart
+	bin, dir                            string
 }
 
 // startMeili starts Meilisearch (MEILI_BIN or .tools/meilisearch) on a free port with a
@@ -234,11 +251,11 @@ func startMeili(ctx context.Context, sup *supervisor, root, dir string) (meiliSe
 	if err != nil {
 		return meiliServer{}, err
 	}
-	m := meiliServer{url: "http://" + addr, masterKey: randomHex(24)}
-	m.proc, err = sup.start("meilisearch", filepath.Join(dir, "meilisearch.log"), childEnv(nil), dir, bin,
-		"--http-addr", addr, "--db-path", filepath.Join(dir, "data.ms"), "--master-key", m.masterKey,
+	m := meiliServer{url: "http://" + addr, masterKey: randomHex(24), bin: bin, dir: dir}
+	m.args = []string{"--http-addr", addr, "--db-path", filepath.Join(dir, "data.ms"), "--master-key", m.masterKey,
 		"--no-analytics", "--env", "development",
-		"--dump-dir", filepath.Join(dir, "dumps"), "--snapshot-dir", filepath.Join(dir, "snapshots"))
+		"--dump-dir", filepath.Join(dir, "dumps"), "--snapshot-dir", filepath.Join(dir, "snapshots")}
+	m.proc, err = sup.start("meilisearch", filepath.Join(dir, "meilisearch.log"), childEnv(nil), dir, bin, m.args...)
 	if err != nil {
 		return m, err
 	}
@@ -268,6 +285,18 @@ func startMeili(ctx context.Context, sup *supervisor, root, dir string) (meiliSe
 		m.version = v.PkgVersion
 	}
 	return m, nil
+}
+
+// restart stops Meilisearch (SIGTERM) and starts it again on its data, as an operator's
+// restart of a node would, and waits until it answers.
+func (m *meiliServer) restart(ctx context.Context, sup *supervisor) error {
+	m.proc.stop()
+	var err error
+	m.proc, err = sup.start("meilisearch", filepath.Join(m.dir, "meilisearch-restart.log"), childEnv(nil), m.dir, m.bin, m.args...)
+	if err != nil {
+		return err
+	}
+	return waitOK(ctx, m.url+"/health", m.proc, 60*time.Second)
 }
 
 // waitOK polls url until it answers 200, the process exits or the timeout passes.

@@ -62,7 +62,7 @@ func importJobs(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 	}
 	// Index while storing: the indexer drains what each stored batch queued, so Meilisearch
 	// works during the import instead of after it.
-	meili := search.New(cfg.MeiliURL, cfg.MeiliMasterKey, "")
+	meili := search.NewCluster(cfg.MeiliURLs, cfg.MeiliMasterKey, "")
 	indexer := search.NewIndexer(store, meili, nil, log).WithPoll(200 * time.Millisecond)
 	indexErr := meili.EnsureIndexes(ctx)
 	runCtx, stopIndexer := context.WithCancel(ctx)

@@ -66,6 +66,15 @@ func TestImportAndReindex(t *testing.T) {
 	if found("钳工") != 1 || found("汽车维修") != 1 || found("理货") != 0 {
 		t.Fatal("search after the reindex lost postings")
 	}
+	t.Run("reindex --node rebuilds one node of MEILI_URL and refuses another", func(t *testing.T) {
+		out, err := command(t, env, "", "reindex", "--node", env["MEILI_URL"])
+		if err != nil || !strings.Contains(out, "reindexed 10 open postings on "+env["MEILI_URL"]) {
+			t.Fatalf("reindex --node: %v\n%s", err, out)
+		}
+		if _, err := command(t, env, "", "reindex", "--node", "http://127.0.0.1:1"); err == nil || !strings.Contains(err.Error(), "not one of MEILI_URL") {
+			t.Fatalf("an unknown node: %v", err)
+		}
+	})
 }
 
 // eventually polls until cond holds; the deadline only bounds a broken run.

@@ -22,7 +22,8 @@ const usage = `usage: portal <command>
   seed [--demo]               load towns, occupations and the policy; --demo adds demo accounts
   user create --role reviewer --phone P --name N --password-stdin
                               create a reviewer account, password read from standard input
-  reindex                     rebuild the search index from the database and swap it in
+  reindex [--node URL]        rebuild every Meilisearch node (or one) from the database, swapping
+                              a fresh index in on each
   import jobs FILE.csv --enterprise ID
                               import postings of a verified enterprise (bad rows reported by line)`
 
@@ -49,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "user":
 		return userCommand(ctx, cfg, log, args[1:], stdin, stdout)
 	case "reindex":
-		return reindex(ctx, cfg, log, stdout)
+		return reindex(ctx, cfg, log, args[1:], stdout)
 	case "import":
 		return importJobs(ctx, cfg, log, args[1:], stdout)
 	default:
@@ -152,20 +153,34 @@ func openCurrent(ctx context.Context, cfg config.Config, log *slog.Logger) (*mod
 	return store, nil
 }
 
-func reindex(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+func reindex(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	only := fs.String("node", "", "rebuild only this Meilisearch node (one of MEILI_URL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	store, err := openCurrent(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	meili := search.New(cfg.MeiliURL, cfg.MeiliMasterKey, "")
-	if err := meili.EnsureIndexes(ctx); err != nil {
-		return fmt.Errorf("meilisearch: %w", err)
+	meili := search.NewCluster(cfg.MeiliURLs, cfg.MeiliMasterKey, "")
+	nodes := meili.Nodes()
+	if *only != "" {
+		n, ok := meili.NodeByURL(strings.TrimRight(*only, "/"))
+		if !ok {
+			return fmt.Errorf("--node: %q is not one of MEILI_URL (%s)", *only, strings.Join(cfg.MeiliURLs, ", "))
+		}
+		nodes = []*search.Node{n}
 	}
-	n, err := search.NewIndexer(store, meili, nil, log).Reindex(ctx)
-	if err != nil {
-		return err
+	indexer := search.NewIndexer(store, meili, nil, log)
+	for _, n := range nodes {
+		count, err := indexer.ReindexNode(ctx, n)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "reindexed %d open postings on %s into a fresh index and swapped it in\n", count, n.URL())
 	}
-	fmt.Fprintf(stdout, "reindexed %d open postings into a fresh index and swapped it in\n", n)
 	return nil
 }

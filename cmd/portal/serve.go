@@ -45,15 +45,20 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		cancel()
 	}
 
-	meili := search.New(cfg.MeiliURL, cfg.MeiliMasterKey, "")
+	// Every node gets its own outbox loop (which creates its indexes and rebuilds it when
+	// it has none); the router watches which nodes are up and caught up. On PostgreSQL each
+	// node's loop runs in one process at a time (an advisory lock), the alerts and sweeps in
+	// one process of all (a lease).
+	meili := search.NewCluster(cfg.MeiliURLs, cfg.MeiliMasterKey, "")
 	indexer := search.NewIndexer(store, meili, rdb, log)
 	workers, stopWorkers := context.WithCancel(context.Background())
 	defer stopWorkers()
-	go func() {
-		ensureIndexes(workers, meili, log)
-		go search.NewAlerter(store, meili, log, time.Now).Run(workers, time.Minute)
-		indexer.Run(workers)
-	}()
+	go meili.Watch(workers, store, log, 250*time.Millisecond)
+	go indexer.Run(workers)
+	go indexer.SweepExpired(workers, 5*time.Minute)
+	// Alerts are checked every 20 s so a match arrives within a minute even when the
+	// process holding the lease dies and another takes over.
+	go search.NewAlerter(store, meili, log, time.Now).Run(workers, 20*time.Second)
 
 	app, err := handlers.New(handlers.Deps{Store: store, Search: meili, Redis: rdb, Log: log, Indexer: indexer, FilesDir: cfg.FilesDir,
 		TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies})
@@ -81,23 +86,4 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	<-done
 	log.Info("stopped")
 	return nil
-}
-
-// ensureIndexes applies the index settings, retrying with backoff while Meilisearch is down.
-func ensureIndexes(ctx context.Context, meili *search.Client, log *slog.Logger) {
-	backoff := 500 * time.Millisecond
-	for {
-		err := meili.EnsureIndexes(ctx)
-		if err == nil {
-			log.Info("meilisearch indexes ready")
-			return
-		}
-		log.Warn("meilisearch not ready; retrying", "err", err, "in", backoff.String())
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(backoff*2, 30*time.Second)
-	}
 }

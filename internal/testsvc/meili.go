@@ -60,7 +60,7 @@ func Meili(t testing.TB) (url, masterKey string) {
 		}
 		sharedOnce.Do(func() {
 			var p *MeiliProcess
-			p, sharedErr = newMeiliProcess(bin)
+			p, sharedErr = newMeiliProcess(bin, randomHex(16))
 			if sharedErr == nil {
 				sharedURL, sharedKey = p.URL(), p.MasterKey()
 			}
@@ -97,12 +97,19 @@ func StopAll() {
 // It is stopped and its directory removed when the test ends.
 func RestartableMeili(t testing.TB) *MeiliProcess {
 	t.Helper()
+	return RestartableMeiliWithKey(t, randomHex(16))
+}
+
+// RestartableMeiliWithKey is RestartableMeili with a given master key, so several servers
+// can form the nodes of one portal (they share MEILI_MASTER_KEY).
+func RestartableMeiliWithKey(t testing.TB, key string) *MeiliProcess {
+	t.Helper()
 	bin, err := meiliBinary()
 	if err != nil {
 		missing(t, "Meilisearch", err.Error()+"; "+meiliHint)
 		return nil
 	}
-	p, err := newMeiliProcess(bin)
+	p, err := newMeiliProcess(bin, key)
 	if err != nil {
 		t.Fatalf("testsvc: start Meilisearch: %v", err)
 	}
@@ -140,6 +147,19 @@ func (p *MeiliProcess) Stop() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.stopLocked()
+}
+
+// Kill ends the server with SIGKILL, as a crash would, and waits for it to exit. The
+// database directory is kept for Start.
+func (p *MeiliProcess) Kill() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil {
+		return
+	}
+	_ = p.cmd.Process.Kill()
+	<-p.done
+	p.cmd, p.done = nil, nil
 }
 
 // Start starts a stopped server again on the same port with the same database
@@ -192,12 +212,12 @@ func checkExecutable(path string) error {
 // newMeiliProcess starts a server with a fresh database directory and master
 // key on a free port. The directory comes from os.MkdirTemp because the shared
 // server outlives any one test.
-func newMeiliProcess(bin string) (*MeiliProcess, error) {
+func newMeiliProcess(bin, key string) (*MeiliProcess, error) {
 	dir, err := os.MkdirTemp("", "testsvc-meili-")
 	if err != nil {
 		return nil, err
 	}
-	p := &MeiliProcess{bin: bin, dir: dir, key: randomHex(16)}
+	p := &MeiliProcess{bin: bin, dir: dir, key: key}
 	runningMu.Lock()
 	running[p] = struct{}{}
 	runningMu.Unlock()

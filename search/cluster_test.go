@@ -1,0 +1,201 @@
+package search
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+
+	"portal/internal/testsvc"
+	"portal/models"
+	"portal/personal"
+)
+
+// clusterStore is a fresh, migrated database with one verified enterprise, for the tests
+// that run the outbox into several nodes.
+func clusterStore(t *testing.T, url string) (*models.Store, models.User, int64) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := models.Open(ctx, url, []byte("search-test-secret-0123456789abcdef"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SeedReference(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.Register(ctx, models.RegisterInput{Role: models.RoleEnterprise, Phone: "13500000901", Password: "password1", Name: "企业"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	towns, _ := s.Towns(ctx)
+	body8 := "MA0T0901"
+	e, err := s.CreateEnterprise(ctx, l.User, models.EnterpriseInput{Name: "定襄法兰厂", TownID: &towns[0].ID, Industry: "法兰",
+		USCC: personal.MakeUSCC("91140000" + body8 + string(personal.MakeOrgCodeCheck(body8)))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, err := s.CreateReviewer(ctx, "15900000901", "审核员", "reviewer-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	if _, err := s.VerifyEnterprise(ctx, rev, e.ID, models.VerifyInput{LeadingIndustry: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	return s, l.User, towns[0].ID
+}
+
+func posting(title string, townID int64) models.JobInput {
+	return models.JobInput{Title: title, Description: "负责法兰焊接,包吃住。", Occupation: "电焊工", TownID: townID, SalaryMin: 5000,
+		SalaryMax: 8000, Headcount: 2, Education: "不限", EmploymentType: "full_time", ExpiresOn: models.Today(time.Now().AddDate(0, 0, 30))}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("never happened: %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// titlesOn searches one node directly (nil on error).
+func titlesOn(n interface {
+	SearchJobs(context.Context, JobQuery) (JobResult, error)
+}, q string) []string {
+	res, err := n.SearchJobs(context.Background(), JobQuery{Q: q, Today: Day(time.Now())})
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, h := range res.Hits {
+		out = append(out, h.Title)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestEveryNodeGetsEveryChange runs the outbox into two real Meilisearch nodes and kills one
+// (SIGKILL): changes keep reaching the other, searches move to it at once, and the killed
+// node catches up by itself after its restart; a node added later is built from the database.
+func TestEveryNodeGetsEveryChange(t *testing.T) {
+	for _, db := range testsvc.Databases(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			store, owner, town := clusterStore(t, db.Resolve(t))
+			key := "cluster-test-key-0123456789"
+			a, b := testsvc.RestartableMeiliWithKey(t, key), testsvc.RestartableMeiliWithKey(t, key)
+			log := slog.New(slog.NewTextHandler(io.Discard, nil))
+			client := NewCluster([]string{a.URL(), b.URL()}, key, "")
+			nodeA, _ := client.NodeByURL(a.URL())
+			nodeB, _ := client.NodeByURL(b.URL())
+			go client.Watch(ctx, store, log, 100*time.Millisecond)
+			go NewIndexer(store, client, nil, log).WithPoll(100 * time.Millisecond).Run(ctx)
+			want := func(titles ...string) func() []string { return func() []string { return titles } }
+			same := func(got []string, w func() []string) bool { return slices.Equal(got, w()) }
+
+			first, err := store.CreateJob(ctx, owner, posting("法兰焊工 一", town), time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "both nodes have the first posting", func() bool {
+				return same(titlesOn(nodeA, "法兰"), want("法兰焊工 一")) && same(titlesOn(nodeB, "法兰"), want("法兰焊工 一"))
+			})
+
+			a.Kill()
+			t.Run("searches move off a killed node at once", func(t *testing.T) {
+				for range 6 { // the router has not noticed yet: each search that meets node a moves on
+					if got := titlesOn(client, "法兰"); !slices.Equal(got, []string{"法兰焊工 一"}) {
+						t.Fatalf("search answered %v", got)
+					}
+				}
+			})
+			if _, err := store.CreateJob(ctx, owner, posting("法兰焊工 二", town), time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := store.CloseJob(ctx, owner, first.ID, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			t.Run("the node that is up gets the changes made while the other is down", func(t *testing.T) {
+				waitFor(t, "node b has the new posting and not the closed one", func() bool {
+					return same(titlesOn(nodeB, "法兰"), want("法兰焊工 二"))
+				})
+				waitFor(t, "searches answer from node b", func() bool { return same(titlesOn(client, "法兰"), want("法兰焊工 二")) })
+			})
+			t.Run("the killed node catches up by itself after its restart", func(t *testing.T) {
+				a.Start()
+				waitFor(t, "node a caught up", func() bool { return same(titlesOn(nodeA, "法兰"), want("法兰焊工 二")) })
+				st := client.Status(ctx, time.Now())
+				waitFor(t, "every node shown caught up with no lag", func() bool {
+					st = client.Status(ctx, time.Now())
+					return st[0].Up && st[1].Up && st[0].Lag.Entries == 0 && st[1].Lag.Entries == 0
+				})
+			})
+			t.Run("a new node is built from the database", func(t *testing.T) {
+				c := testsvc.RestartableMeiliWithKey(t, key)
+				grown := NewCluster([]string{a.URL(), b.URL(), c.URL()}, key, "")
+				nodeC, _ := grown.NodeByURL(c.URL())
+				ix := NewIndexer(store, grown, nil, log)
+				if err := ix.WaitIdle(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if got := titlesOn(nodeC, "法兰"); !slices.Equal(got, []string{"法兰焊工 二"}) {
+					t.Fatalf("new node has %v", got)
+				}
+			})
+		})
+	}
+}
+
+// TestAPIChangesGoBeforeAnImport: with an import waiting in the bulk lane, the next round of
+// a node applies the change made through the API first.
+func TestAPIChangesGoBeforeAnImport(t *testing.T) {
+	ctx := context.Background()
+	store, owner, town := clusterStore(t, testsvc.Databases(t)[0].URL)
+	url, key := testsvc.Meili(t)
+	client := New(url, key, testsvc.UniqueName(t, "lane")+"_")
+	if err := client.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ix := NewIndexer(store, client, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := ix.WaitIdle(ctx); err != nil { // builds the node: positions at the heads
+		t.Fatal(err)
+	}
+	ent, err := store.EnterpriseOf(ctx, owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := make([]models.JobInput, 3*bulkYielding)
+	for i := range rows {
+		rows[i] = posting("批量导入岗位", town)
+	}
+	if _, err := store.ImportJobs(ctx, owner.ID, ent, rows, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.CreateJob(ctx, owner, posting("急招法兰焊工", town), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	n, err := ix.drainRound(ctx, client.Node)
+	if err != nil || n != 1 {
+		t.Fatalf("first round applied %d entries (%v), want the one API change", n, err)
+	}
+	if got := titlesOn(client, "急招"); !slices.Equal(got, []string{"急招法兰焊工"}) {
+		t.Fatalf("the API change is not searchable after the first round: %v", got)
+	}
+	if err := ix.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := client.SearchJobs(ctx, JobQuery{Q: "批量导入岗位", Today: Day(time.Now())})
+	if err != nil || res.Total != int64(len(rows)) {
+		t.Fatalf("import: %d hits, %v", res.Total, err)
+	}
+}
