@@ -112,7 +112,9 @@ func TestPublicProviderOutcomes(t *testing.T) {
 		var got []struct {
 			Years []map[string]any `json:"years"`
 		}
-		json.Unmarshal(b, &got)
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
 		four, six := got[0].Years[0], got[1].Years[0]
 		if four["enrolled"] != "<5" || four["employed"] != "<5" || four["employment_rate"] != nil || four["programs_closed"] != 1.0 {
 			t.Fatalf("a group of 4 must be hidden: %v", four)
