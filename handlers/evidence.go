@@ -73,13 +73,6 @@ func (a *App) storeEmployment(c *fiber.Ctx, id int64, in models.EmploymentInput,
 	return a.store.RecordEmployment(ctx, currentUser(c), id, in, nil, a.now())
 }
 
-// saveEvidence stores a scan for the page form (program_pages.go); unlike storeEmployment it
-// cannot take the scan back when recording then fails. Pages should move to storeEmployment.
-func (a *App) saveEvidence(fh *multipart.FileHeader) (*models.EvidenceFile, error) {
-	file, _, err := a.putEvidence(context.Background(), fh)
-	return file, err
-}
-
 // putEvidence checks an uploaded scan by its bytes and stores it by its SHA-256, so the same
 // scan is kept once; created says whether this call stored it.
 func (a *App) putEvidence(ctx context.Context, fh *multipart.FileHeader) (*models.EvidenceFile, bool, error) {

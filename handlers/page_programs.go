@@ -375,13 +375,8 @@ func (a *App) employmentSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	in := models.EmploymentInput{EmployerName: f.EmployerName, EmployerUSCC: f.EmployerUSCC, EvidenceType: f.EvidenceType, EvidenceNo: f.EvidenceNo, StartOn: f.StartOn}
-	var file *models.EvidenceFile
-	if fh, ferr := c.FormFile("evidence_file"); ferr == nil && fh.Size > 0 {
-		if file, err = a.saveEvidence(fh); err != nil {
-			return err
-		}
-	}
-	_, err = a.store.RecordEmployment(c.UserContext(), currentUser(c), id, in, file, a.now())
+	fh, _ := c.FormFile("evidence_file") // optional; a refused record keeps no scan (storeEmployment)
+	_, err = a.storeEmployment(c, id, in, fh)
 	programID, perr := a.store.ProgramOfEnrolment(c.UserContext(), id)
 	if perr != nil {
 		return perr
