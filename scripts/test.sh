@@ -14,9 +14,9 @@ fi
 bash scripts/install-haproxy.sh # the production-shape fault test runs HAProxy
 echo "PostgreSQL tests: ${TEST_DATABASE_URL:-skipped (set TEST_DATABASE_URL)}"
 echo "Redis tests:      ${TEST_REDIS_URL:-skipped (set TEST_REDIS_URL)}"
-go test -count=1 -timeout 15m ./...
 # The fuzzers of the public surface, briefly: their corpus is in handlers/testdata/fuzz, and
 # a failing input they find is written there for `go test` to replay.
 for target in FuzzRequestDecoding FuzzSearchParameters; do
 	go test -count=1 -run '^$' -fuzz "^${target}\$" -fuzztime "${FUZZTIME:-5s}" ./handlers
 done
+go test -count=1 -timeout 15m ./...
