@@ -57,6 +57,9 @@ func (a *App) pageRoutes() {
 	r.Post("/console/saved-searches/:id/delete", append(sk, a.deleteSavedSubmit)...)
 	r.Post("/console/notifications/read", append(sk, a.readSubmit)...)
 	r.Post("/programs/:id/join", append(sk, a.joinSubmit)...)
+	r.Get("/programs/:id/checkin", append(sk, a.checkinPage)...)
+	r.Post("/programs/:id/checkin", append(sk, a.checkinSubmit)...)
+	r.Post("/console/identity", append(sk, a.identitySubmit)...)
 
 	rv := []fiber.Handler{a.pageLogin, a.requireRole(models.RoleReviewer)}
 	r.Get("/dashboard", append(rv, a.dashboardPage)...)
@@ -83,6 +86,7 @@ func (a *App) pageRoutes() {
 	r.Get("/console/programs/new", append(pv, a.newProgramPage)...)
 	r.Post("/console/programs", append(pv, a.createProgramSubmit)...)
 	r.Get("/console/programs/:id", append(pv, a.programConsole)...)
+	r.Get("/console/programs/:id/code", append(pv, a.classCodePage)...)
 	r.Post("/console/programs/:id/roll", append(pv, a.rollSubmit)...)
 	r.Post("/console/programs/:id/enrol", append(pv, a.enrolSubmit)...)
 	r.Post("/console/programs/:id/close", append(pv, a.closeProgramSubmit)...)
