@@ -34,6 +34,8 @@ func (a *App) pageRoutes() {
 	r.Get("/programs", a.programsPage)
 	r.Get("/programs/:id", a.programPage)
 	r.Get("/public/claims", a.publicClaimsPage)
+	r.Get("/public/providers", a.publicProvidersPage)
+	r.Get("/public/providers/:id", a.publicProviderPage)
 	r.Post("/public/claims/:id/object", a.objectSubmit)
 
 	ent := []fiber.Handler{a.pageLogin, a.requireRole(models.RoleEnterprise)}

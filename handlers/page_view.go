@@ -72,7 +72,7 @@ func pageViews() map[string]view {
 		"review_claims": &reviewClaimsView{}, "review_verify": &reviewVerifyView{},
 		"review_programs": &reviewProgramsView{}, "review_policies": &reviewPoliciesView{},
 		"review_fairs": &reviewFairsView{}, "review_reports": &reviewReportsView{},
-		"checkin": &checkinView{}, "classcode": &classCodeScreen{},
+		"checkin": &checkinView{}, "classcode": &classCodeScreen{}, "public_providers": &publicProvidersView{},
 	}
 }
 

@@ -1,0 +1,97 @@
+package handlers
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"portal/models"
+)
+
+// sharedPhoneProgram is a closed program whose three trainees share one phone: its claim
+// carries the shared_phone risk flag.
+func (h *harness) sharedPhoneProgram(prov, rev models.Login, clock *testClock) string {
+	t := h.t
+	t.Helper()
+	clock.set(time.Date(2025, 4, 20, 9, 0, 0, 0, models.China))
+	r := h.do(req{method: "POST", path: "/api/v1/programs", token: prov.Token, body: map[string]any{"name": "同号焊工班", "occupation": "焊工",
+		"mode": "project", "town_id": h.townID("定襄法兰专业镇"), "start_on": "2025-03-03", "end_on": "2025-04-11", "planned_days": 30, "capacity": 20}})
+	prog := itoa(int64(r.json(t)["id"].(float64)))
+	h.do(req{method: "POST", path: "/api/v1/programs/" + prog + "/approve", token: rev.Token, body: map[string]any{"approved_days": 30}})
+	var ids []int64
+	for i := range 3 {
+		e := h.do(req{method: "POST", path: "/api/v1/programs/" + prog + "/enrolments", token: prov.Token, body: map[string]any{"name": "学员" + itoa(int64(i)), "id_number": idNumber(70 + i), "phone": "13912345678"}})
+		ids = append(ids, int64(e.json(t)["id"].(float64)))
+	}
+	start := time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC)
+	for d := range 30 {
+		day := start.AddDate(0, 0, d).Format(models.DateLayout)
+		h.do(req{method: "PUT", path: "/api/v1/programs/" + prog + "/attendance/" + day, token: prov.Token, body: map[string]any{"present": ids}})
+	}
+	for _, id := range ids {
+		h.do(req{method: "POST", path: "/api/v1/enrolments/" + itoa(id) + "/complete", token: prov.Token, body: map[string]any{"passed": true}})
+		h.do(req{method: "POST", path: "/api/v1/enrolments/" + itoa(id) + "/employment", token: prov.Token, body: map[string]any{
+			"employer_name": "定襄法兰厂", "evidence_type": "agreement", "evidence_no": "HT-" + itoa(id), "start_on": "2025-04-15"}})
+	}
+	if r := h.do(req{method: "POST", path: "/api/v1/programs/" + prog + "/close", token: prov.Token}); r.status != 200 {
+		t.Fatalf("close: %d %s", r.status, r.body)
+	}
+	return prog
+}
+
+func TestRiskFlagsAndPublicOutcomePages(t *testing.T) {
+	clock := newClock(time.Date(2025, 4, 20, 9, 0, 0, 0, models.China))
+	h := newHarness(t, harnessOpts{clock: clock})
+	html := map[string]string{"Accept": "text/html"}
+	prov := h.verifiedProvider("13800002901", "MA0M2901")
+	rev := h.account(models.RoleReviewer, "13800002909")
+	prog := h.sharedPhoneProgram(prov, rev, clock)
+	sharedPhone := "同一手机号登记在本申请的多名学员名下"
+	t.Run("the provider's program page shows each line's flag in Chinese", func(t *testing.T) {
+		page := string(h.do(req{method: "GET", path: "/console/programs/" + prog, cookie: prov.Token, headers: html}).body)
+		if !strings.Contains(page, sharedPhone) || !strings.Contains(page, "风险提示") {
+			t.Fatalf("%s", visibleText(page))
+		}
+	})
+	claim := h.must(201, req{method: "POST", path: "/api/v1/programs/" + prog + "/claims", token: prov.Token})
+	cid := itoa(int64(claim["id"].(float64)))
+	t.Run("the reviewer's claim page shows the flags and asks for a note", func(t *testing.T) {
+		page := string(h.do(req{method: "GET", path: "/console/claims/" + cid, cookie: rev.Token, headers: html}).body)
+		if strings.Count(page, sharedPhone) != 3 || !strings.Contains(page, `name="note"`) || !strings.Contains(page, "审核意见") {
+			t.Fatalf("%s", visibleText(page))
+		}
+	})
+	t.Run("approving without a note is refused in Chinese, beside the note", func(t *testing.T) {
+		r := h.pageForm(rev, "/console/claims/"+cid+"/approve", map[string]string{"note": " "})
+		body := string(r.body)
+		if r.status != 422 || !strings.Contains(body, "批准时必须填写审核意见") || !strings.Contains(body, `id="note-error"`) {
+			t.Fatalf("%d %s", r.status, visibleText(body))
+		}
+		r = h.pageForm(rev, "/console/claims/"+cid+"/approve", map[string]string{"note": "已电话核实,三人为一家人", "confirm": "yes"})
+		if !strings.Contains(h.follow(rev, r), "已批准并进入公示") {
+			t.Fatal("not approved")
+		}
+	})
+	clock.set(time.Date(2025, 5, 10, 9, 0, 0, 0, models.China))
+	h.must(200, req{method: "POST", path: "/api/v1/claims/" + cid + "/pay", token: rev.Token, body: map[string]any{"payment_ref": "ZF-9"}})
+	t.Run("the public providers page: figures per year, <5 for small groups, no names", func(t *testing.T) {
+		r := h.do(req{method: "GET", path: "/public/providers", headers: html})
+		page := string(r.body)
+		if r.status != 200 || !strings.Contains(page, "培训学校MA0M2901") || !strings.Contains(page, "2025 年") || !strings.Contains(page, "&lt;5 人") ||
+			strings.Contains(page, "学员0") || !strings.Contains(page, "不公开") {
+			t.Fatalf("%d %s", r.status, visibleText(page))
+		}
+		if m := englishWord.FindString(visibleText(page)); m != "" {
+			t.Errorf("English on the page: %q", m)
+		}
+		p := h.must(200, req{method: "GET", path: "/api/v1/public/providers"})["providers"].([]any)[0].(map[string]any)
+		one := h.do(req{method: "GET", path: "/public/providers/" + itoa(int64(p["provider_id"].(float64))), headers: html})
+		if one.status != 200 || !strings.Contains(string(one.body), "培训成效") || !strings.Contains(string(one.body), "元") {
+			t.Fatalf("%d %s", one.status, visibleText(string(one.body)))
+		}
+		home := string(h.do(req{method: "GET", path: "/programs/" + prog, headers: html}).body)
+		if !strings.Contains(home, `href="/public/providers"`) || !strings.Contains(home, "历年培训成效") {
+			t.Fatal("no link to the public outcomes from a program page")
+		}
+	})
+}
