@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"bytes"
+	"mime/multipart"
 	"strings"
 	"testing"
 	"time"
@@ -94,4 +96,74 @@ func TestRiskFlagsAndPublicOutcomePages(t *testing.T) {
 			t.Fatal("no link to the public outcomes from a program page")
 		}
 	})
+}
+
+func TestImportPages(t *testing.T) {
+	clock := newClock(time.Date(2025, 3, 10, 9, 0, 0, 0, models.China))
+	h := newHarness(t, harnessOpts{clock: clock})
+	html := map[string]string{"Accept": "text/html"}
+	prov := h.verifiedProvider("13800003901", "MA0M3901")
+	rev := h.account(models.RoleReviewer, "13800003909")
+	p := h.must(201, req{method: "POST", path: "/api/v1/programs", token: prov.Token, body: map[string]any{"name": "导入焊工班", "occupation": "焊工",
+		"mode": "project", "town_id": h.townID("定襄法兰专业镇"), "start_on": "2025-03-03", "end_on": "2025-04-11", "planned_days": 30, "capacity": 20}})
+	prog := itoa(int64(p["id"].(float64)))
+	h.must(200, req{method: "POST", path: "/api/v1/programs/" + prog + "/approve", token: rev.Token})
+	h.must(201, req{method: "POST", path: "/api/v1/programs/" + prog + "/enrolments", token: prov.Token, body: map[string]any{"name": "学员甲", "id_number": idNumber(81)}})
+	upload := func(l models.Login, path, page, name, content string) response {
+		csrf := csrfIn(t, h.do(req{method: "GET", path: page, cookie: l.Token, headers: html}).body)
+		raw, ct := sheetUploadWith(t, csrf, name, []byte(content))
+		return h.do(req{method: "POST", path: path, cookie: l.Token, contentType: ct, headers: html, raw: raw})
+	}
+	t.Run("the provider uploads a roll and sees the bad rows by line, in Chinese", func(t *testing.T) {
+		sheet := "日期,身份证号,出勤\n2025-03-03," + idNumber(81) + ",1\n2025-03-04," + idNumber(82) + ",1\n2025-13-01," + idNumber(81) + ",1\n2025-03-05," + idNumber(81) + ",也许\n"
+		r := upload(prov, "/console/programs/"+prog+"/roll/import", "/console/programs/"+prog, "roll.csv", sheet)
+		page := string(r.body)
+		for _, want := range []string{"点名表已导入", "3 行有误", "第 3 行:身份证号:本项目花名册上没有这个身份证号", "第 4 行:日期:", "第 5 行:出勤:请填写 1 或 0"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("lacks %q", want)
+			}
+		}
+		for _, m := range englishWord.FindAllString(visibleText(page), -1) {
+			if m != "Excel" && m != "CSV" {
+				t.Errorf("English on the page: %q", m)
+			}
+		}
+	})
+	t.Run("the reviewer imports social insurance and sees 导入 N 行,M 行有误", func(t *testing.T) {
+		page := string(h.do(req{method: "GET", path: "/console/review/social-insurance", cookie: rev.Token, headers: html}).body)
+		if !strings.Contains(page, `enctype="multipart/form-data"`) || !strings.Contains(page, "还没有导入过") {
+			t.Fatalf("%s", visibleText(page))
+		}
+		sheet := "姓名,身份证号,统一社会信用代码,起始年月,终止年月\n学员甲," + idNumber(81) + "," + validUSCC("MA0E3901") + ",2025-04,2025-06\n学员乙,123," + validUSCC("MA0E3901") + ",2025-04,2025-06\n学员丙," + idNumber(83) + "," + validUSCC("MA0E3901") + ",2025-07,2025-06\n"
+		r := upload(rev, "/console/review/social-insurance", "/console/review/social-insurance", "si.csv", sheet)
+		list := h.follow(rev, r)
+		for _, want := range []string{"社保数据已导入", "si.csv", "导入 1 行,2 行有误", "第 3 行:身份证号:", "第 4 行:终止年月:截止月份不能早于起始月份"} {
+			if !strings.Contains(list, want) {
+				t.Errorf("lacks %q", want)
+			}
+		}
+		for _, m := range englishWord.FindAllString(visibleText(list), -1) {
+			if m != "Excel" && m != "CSV" && m != "csv" {
+				t.Errorf("English on the page: %q", m)
+			}
+		}
+		bad := upload(rev, "/console/review/social-insurance", "/console/review/social-insurance", "x.csv", "a,b\n1,2\n")
+		if bad.status != 422 || !strings.Contains(string(bad.body), "表头缺少必需的列") {
+			t.Fatalf("%d %s", bad.status, visibleText(string(bad.body)))
+		}
+	})
+}
+
+// sheetUploadWith is a page's multipart upload: the CSRF token and one file in the field file.
+func sheetUploadWith(t *testing.T, csrf, name string, data []byte) ([]byte, string) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	_ = w.WriteField("_csrf", csrf)
+	fw, err := w.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = fw.Write(data)
+	_ = w.Close()
+	return buf.Bytes(), w.FormDataContentType()
 }

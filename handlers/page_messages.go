@@ -98,6 +98,16 @@ var fieldRules = []struct {
 	say   string // $1… are the rule's figures
 }{
 	{regexp.MustCompile(`^is required`), "必填"},
+	{regexp.MustCompile(`^is empty: the first row`), "文件是空的,第一行应为列名"},
+	{regexp.MustCompile(`^is empty`), "不能为空"},
+	{regexp.MustCompile(`^the header lacks the column\(s\) (.+)`), "表头缺少必需的列:$1"},
+	{regexp.MustCompile(`^has more than (\d+) rows`), "超过 $1 行,请拆分后分别上传"},
+	{regexp.MustCompile(`^(?:is neither an xlsx|is not a readable xlsx|has no sheet|its first sheet cannot be read)`), "无法读取,请上传 xlsx 或 csv 表格"},
+	{regexp.MustCompile(`^must be a month written`), "请填写年月,如 2026-01"},
+	{regexp.MustCompile(`^must not be before from_month`), "截止月份不能早于起始月份"},
+	{regexp.MustCompile(`^must be 1 or 0`), "请填写 1 或 0(是/否)"},
+	{regexp.MustCompile(`^is not an enrolment on this program's roster`), "不是本项目花名册上的学员编号"},
+	{regexp.MustCompile(`^nobody with this number is on`), "本项目花名册上没有这个身份证号"},
 	{regexp.MustCompile(`^must be a mainland mobile number`), "请填写 11 位手机号,以 13–19 开头"},
 	{regexp.MustCompile(`^(?:must be a date written|must be a date between)`), "请填写 2000 至 2100 年之间的日期,如 2026-12-01"},
 	{regexp.MustCompile(`^must be at least (\d+) characters`), "至少 $1 个字"},
@@ -316,4 +326,5 @@ var flashes = map[string]string{
 	"joined":             "已报名,等待培训机构确认。",
 	"checked_in":         "已签到。",
 	"identity_saved":     "实名信息已保存。",
+	"si_imported":        "社保数据已导入,结果见下方列表。",
 }
