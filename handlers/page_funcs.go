@@ -52,10 +52,16 @@ func templateFuncs() template.FuncMap {
 		"canWithdraw": func(s string) bool {
 			return s != models.AppHired && s != models.AppRejected && s != models.AppWithdrawn
 		},
-		"fmtTime":       func(t time.Time) string { return t.In(models.China).Format("2006-01-02 15:04") },
-		"join":          func(s []string) string { return strings.Join(s, ",") },
-		"hasID":         hasID,
-		"deref":         func(p *int64) int64 { return derefID(p) },
+		"fmtTime": func(t time.Time) string { return t.In(models.China).Format("2006-01-02 15:04") },
+		"join":    func(s []string) string { return strings.Join(s, ",") },
+		"hasID":   hasID,
+		"deref":   func(p *int64) int64 { return derefID(p) },
+		"derefStr": func(p *string) string {
+			if p == nil {
+				return ""
+			}
+			return *p
+		},
 		"levelName":     func(l string) string { return levelNames[l] },
 		"modeName":      func(m string) string { return modeNames[m] },
 		"programStatus": func(s string) string { return programStates[s] },

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"mime/multipart"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -166,4 +167,55 @@ func sheetUploadWith(t *testing.T, csrf, name string, data []byte) ([]byte, stri
 	_, _ = fw.Write(data)
 	_ = w.Close()
 	return buf.Bytes(), w.FormDataContentType()
+}
+
+func TestInspectionPages(t *testing.T) {
+	clock := newClock(time.Date(2025, 4, 20, 9, 0, 0, 0, models.China))
+	h := newHarness(t, harnessOpts{clock: clock})
+	html := map[string]string{"Accept": "text/html"}
+	prov := h.verifiedProvider("13800004901", "MA0M4901")
+	rev := h.account(models.RoleReviewer, "13800004909")
+	prog := h.closedProgramAPI(prov, rev, clock)
+	claim := h.must(201, req{method: "POST", path: "/api/v1/programs/" + prog + "/claims", token: prov.Token})
+	cid := itoa(int64(claim["id"].(float64)))
+	t.Run("a bad draw is refused beside its fields, in Chinese", func(t *testing.T) {
+		r := h.pageForm(rev, "/console/review/inspections", map[string]string{"submitted_from": "2025-04-30", "submitted_to": "2025-04-01", "percent": "百"})
+		if r.status != 422 || !strings.Contains(string(r.body), `id="percent-error">请填写整数`) {
+			t.Fatalf("%d %s", r.status, visibleText(string(r.body)))
+		}
+		r = h.pageForm(rev, "/console/review/inspections", map[string]string{"submitted_from": "2024-01-01", "submitted_to": "2024-01-31", "percent": "10"})
+		if r.status != 422 || !strings.Contains(string(r.body), "2024-01-01 至 2024-01-31 之间没有") {
+			t.Fatalf("%d %s", r.status, visibleText(string(r.body)))
+		}
+	})
+	var page string
+	t.Run("a draw shows its seed and the drawn claim", func(t *testing.T) {
+		r := h.pageForm(rev, "/console/review/inspections", map[string]string{"submitted_from": "2025-04-01", "submitted_to": "2025-04-30", "percent": "10"})
+		page = h.follow(rev, r)
+		insp := h.must(200, req{method: "GET", path: "/api/v1/inspections", token: rev.Token})["inspections"].([]any)[0].(map[string]any)
+		for _, want := range []string{"已抽取", "随机种子", insp["seed"].(string), `href="/console/claims/` + cid + `"`, "抽查合格", "抽查不合格"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("lacks %q", want)
+			}
+		}
+		list := string(h.do(req{method: "GET", path: "/console/review/inspections", cookie: rev.Token, headers: html}).body)
+		if !strings.Contains(list, "共 1 份中抽中 1 份") {
+			t.Fatalf("%s", visibleText(list))
+		}
+	})
+	t.Run("failing needs a note, then a confirmation, then rejects the claim", func(t *testing.T) {
+		path := regexp.MustCompile(`action="(/console/review/inspections/\d+/results)"`).FindStringSubmatch(page)[1]
+		r := h.pageForm(rev, path, map[string]string{"claim_id": cid, "result": "failed"})
+		if r.status != 422 || !strings.Contains(string(r.body), "请写明抽查发现的问题") {
+			t.Fatalf("%d %s", r.status, visibleText(string(r.body)))
+		}
+		r = h.pageForm(rev, path, map[string]string{"claim_id": cid, "result": "failed", "note": "现场核查无培训记录"})
+		if r.status != 200 || !strings.Contains(string(r.body), "确认不合格并驳回") {
+			t.Fatalf("%d %s", r.status, visibleText(string(r.body)))
+		}
+		done := h.follow(rev, h.pageForm(rev, path, map[string]string{"claim_id": cid, "result": "failed", "note": "现场核查无培训记录", "confirm": "yes"}))
+		if !strings.Contains(done, "抽查结果已登记") || !strings.Contains(done, "抽查不合格,已驳回") || !strings.Contains(done, "现场核查无培训记录") {
+			t.Fatalf("%s", visibleText(done))
+		}
+	})
 }
