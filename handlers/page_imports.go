@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"path"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -96,7 +97,21 @@ type socialInsuranceView struct {
 // siImport is one import with its bad rows in Chinese.
 type siImport struct {
 	models.SocialInsuranceImport
-	Bad []badLine
+	Bad  []badLine
+	File string // the file's name without its extension, and what kind of sheet it was
+}
+
+// sheetLabel names an uploaded sheet as "名称(CSV 表格)" or "名称(Excel 表格)".
+func sheetLabel(name string) string {
+	ext := strings.ToLower(path.Ext(name))
+	base := strings.TrimSuffix(name, path.Ext(name))
+	switch ext {
+	case ".csv":
+		return base + "(CSV 表格)"
+	case ".xlsx", ".xls":
+		return base + "(Excel 表格)"
+	}
+	return name
 }
 
 func (a *App) socialInsuranceView(c *fiber.Ctx) (*socialInsuranceView, error) {
@@ -106,7 +121,7 @@ func (a *App) socialInsuranceView(c *fiber.Ctx) (*socialInsuranceView, error) {
 	}
 	v := &socialInsuranceView{Page: Page{Title: "社保数据导入"}}
 	for _, imp := range imps {
-		v.Imports = append(v.Imports, siImport{SocialInsuranceImport: imp, Bad: badLines(imp.BadRows)})
+		v.Imports = append(v.Imports, siImport{SocialInsuranceImport: imp, Bad: badLines(imp.BadRows), File: sheetLabel(imp.FileName)})
 	}
 	return v, nil
 }

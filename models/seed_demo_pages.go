@@ -88,7 +88,11 @@ func (s *Store) demoRunningProgram(ctx context.Context, reviewer, provider User,
 	if err := s.db.WithContext(ctx).Where("phone = ?", "13900000010").First(&seeker).Error; err != nil {
 		return err
 	}
-	mine, err := s.Enrol(ctx, seeker, p.ID, EnrolInput{Name: seeker.Name, IDNumber: demoIDNumber(30)}, now)
+	// the seeker applies as itself: its identity first (the same one the integrity demo states)
+	if _, _, err := s.SetIdentity(ctx, seeker, IdentityInput{Name: "【演示】求职者", IDNumber: demoIDNumber(20)}, now); err != nil && ErrorCode(err) != ErrConflict {
+		return err
+	}
+	mine, err := s.Enrol(ctx, seeker, p.ID, EnrolInput{}, now)
 	if err != nil {
 		return err
 	}
