@@ -60,16 +60,7 @@ func (a *App) checkIn(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	u := currentUser(c)
-	key := "checkin:" + strconv.FormatInt(u.ID, 10) + ":" + a.today()
-	if blocked, retry := a.limiter.Blocked(c.UserContext(), key, wrongCodesPerDay); blocked {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(retry.Seconds())+1))
-		return models.Errorf(models.ErrRateLimited, "too many wrong codes today; ask the teacher")
-	}
-	ck, created, err := a.store.CheckIn(c.UserContext(), u, id, in.Code, a.now())
-	if reason(err) == "checkin_code_invalid" {
-		a.limiter.Fail(c.UserContext(), key, 24*time.Hour)
-	}
+	ck, created, err := a.checkInWith(c, id, in.Code)
 	if err != nil {
 		return err
 	}
@@ -77,6 +68,22 @@ func (a *App) checkIn(c *fiber.Ctx) error {
 		c.Status(fiber.StatusCreated)
 	}
 	return c.JSON(fiber.Map{"date": ck.Day, "enrolment_id": ck.EnrolmentID, "program_id": id})
+}
+
+// checkInWith records the caller's check-in with a class code, counting wrong codes per
+// trainee and day (the API and the check-in page share it).
+func (a *App) checkInWith(c *fiber.Ctx, id int64, code string) (models.Checkin, bool, error) {
+	u := currentUser(c)
+	key := "checkin:" + strconv.FormatInt(u.ID, 10) + ":" + a.today()
+	if blocked, retry := a.limiter.Blocked(c.UserContext(), key, wrongCodesPerDay); blocked {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(retry.Seconds())+1))
+		return models.Checkin{}, false, models.Errorf(models.ErrRateLimited, "too many wrong codes today; ask the teacher")
+	}
+	ck, created, err := a.store.CheckIn(c.UserContext(), u, id, code, a.now())
+	if reason(err) == "checkin_code_invalid" {
+		a.limiter.Fail(c.UserContext(), key, 24*time.Hour)
+	}
+	return ck, created, err
 }
 
 // reason is the specific cause of a domain error ("" for others).

@@ -16,21 +16,11 @@ const identityTries = 5
 // putMyIdentity states the seeker's real-name identity once: 201 the first time, 200 when
 // the same identity is stated again, 409 identity_locked for another one.
 func (a *App) putMyIdentity(c *fiber.Ctx) error {
-	u := currentUser(c)
-	key := "identity:" + strconv.FormatInt(u.ID, 10) + ":" + a.today()
-	if blocked, retry := a.limiter.Blocked(c.UserContext(), key, identityTries); blocked {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(retry.Seconds())+1))
-		return models.Errorf(models.ErrRateLimited, "too many refused identity statements today; try again tomorrow or ask the bureau")
-	}
 	var in models.IdentityInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	in.Reason = ""
-	id, created, err := a.store.SetIdentity(c.UserContext(), u, in, a.now())
-	if models.ErrorCode(err) == models.ErrConflict {
-		a.limiter.Fail(c.UserContext(), key, 24*time.Hour)
-	}
+	id, created, err := a.stateIdentity(c, in)
 	if err != nil {
 		return err
 	}
@@ -38,6 +28,23 @@ func (a *App) putMyIdentity(c *fiber.Ctx) error {
 		c.Status(fiber.StatusCreated)
 	}
 	return c.JSON(id)
+}
+
+// stateIdentity states the caller's identity, counting refused statements per seeker and
+// day (the API and the console's form share it).
+func (a *App) stateIdentity(c *fiber.Ctx, in models.IdentityInput) (models.Identity, bool, error) {
+	u := currentUser(c)
+	key := "identity:" + strconv.FormatInt(u.ID, 10) + ":" + a.today()
+	if blocked, retry := a.limiter.Blocked(c.UserContext(), key, identityTries); blocked {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(retry.Seconds())+1))
+		return models.Identity{}, false, models.Errorf(models.ErrRateLimited, "too many refused identity statements today; try again tomorrow or ask the bureau")
+	}
+	in.Reason = ""
+	id, created, err := a.store.SetIdentity(c.UserContext(), u, in, a.now())
+	if models.ErrorCode(err) == models.ErrConflict {
+		a.limiter.Fail(c.UserContext(), key, 24*time.Hour)
+	}
+	return id, created, err
 }
 
 func (a *App) getMyIdentity(c *fiber.Ctx) error {

@@ -39,6 +39,7 @@ type claimView struct {
 	PayWaiting string // why payment cannot be recorded yet
 	Reject     string // the typed reason, kept after a refusal
 	PaymentRef string
+	Note       string // the typed 审核意见, kept after a refusal
 }
 
 func (a *App) claimView(c *fiber.Ctx, id int64) (*claimView, error) {
@@ -99,10 +100,15 @@ func (a *App) approveClaimSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	note := strings.TrimSpace(c.FormValue("note"))
 	if !confirmed(c) {
 		v, err := a.claimView(c, id)
 		if err != nil {
 			return err
+		}
+		if v.Claim.Flagged && note == "" && v.Claim.Status == models.ClaimSubmitted {
+			return a.formProblem(c, "claim", v, &models.Error{Code: models.ErrRule, Reason: "note_required", Message: "this claim has risk flags; say in a note why it is approved",
+				Fields: map[string]string{"note": "is required for a claim with risk flags"}})
 		}
 		days := 5
 		if v.Claim.Policy != nil {
@@ -114,9 +120,9 @@ func (a *App) approveClaimSubmit(c *fiber.Ctx) error {
 			Button: "确认批准并公示", Back: "/console/claims/" + itoa64(id)})
 	}
 	return a.claimStep(c, id, "claim_approved", func() error {
-		_, err := a.store.ApproveClaim(c.UserContext(), currentUser(c), id, a.now())
+		_, err := a.store.ApproveClaimWithNote(c.UserContext(), currentUser(c), id, note, a.now())
 		return err
-	}, func(*claimView) {})
+	}, func(v *claimView) { v.Note = note })
 }
 
 func (a *App) rejectClaimSubmit(c *fiber.Ctx) error {

@@ -6,12 +6,14 @@ import (
 	"time"
 
 	"portal/models"
+	"portal/models/policy"
 	"portal/search"
 )
 
 // Names of the stored codes as a person reads them.
 var (
-	roleNames = map[string]string{
+	providerKindNames = map[string]string{"vocational_college": "职业院校", "technical_school": "技工学校", "university": "高等院校", "other": "其他培训机构"}
+	roleNames         = map[string]string{
 		models.RoleSeeker: "求职者", models.RoleEnterprise: "企业", models.RoleProvider: "培训机构", models.RoleReviewer: "审核员",
 	}
 	facetNames     = map[string]string{"town": "专业镇", "industry": "行业", "education": "学历", "employment_type": "用工类型"}
@@ -34,6 +36,8 @@ var (
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"roleName":       func(r string) string { return roleNames[r] },
+		"flagText":       policy.FlagText,
+		"kindName":       func(k string) string { return providerKindNames[k] },
 		"typeName":       func(t string) string { return employmentTypeNames[t] },
 		"facetName":      func(f string) string { return facetNames[f] },
 		"facetParam":     facetParam,
@@ -48,10 +52,16 @@ func templateFuncs() template.FuncMap {
 		"canWithdraw": func(s string) bool {
 			return s != models.AppHired && s != models.AppRejected && s != models.AppWithdrawn
 		},
-		"fmtTime":       func(t time.Time) string { return t.In(models.China).Format("2006-01-02 15:04") },
-		"join":          func(s []string) string { return strings.Join(s, ",") },
-		"hasID":         hasID,
-		"deref":         func(p *int64) int64 { return derefID(p) },
+		"fmtTime": func(t time.Time) string { return t.In(models.China).Format("2006-01-02 15:04") },
+		"join":    func(s []string) string { return strings.Join(s, ",") },
+		"hasID":   hasID,
+		"deref":   func(p *int64) int64 { return derefID(p) },
+		"derefStr": func(p *string) string {
+			if p == nil {
+				return ""
+			}
+			return *p
+		},
 		"levelName":     func(l string) string { return levelNames[l] },
 		"modeName":      func(m string) string { return modeNames[m] },
 		"programStatus": func(s string) string { return programStates[s] },

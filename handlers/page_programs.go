@@ -43,16 +43,23 @@ func (a *App) programsPage(c *fiber.Ctx) error {
 // programView is a program's public page, with the seeker's way to join it.
 type programView struct {
 	Page
-	Program models.Program
-	Joined  *models.Enrolment // the seeker's own enrolment on it
-	Ended   bool              // the program ended: nobody joins any more
-	Form    enrolForm
+	Program  models.Program
+	Joined   *models.Enrolment // the seeker's own enrolment on it
+	Ended    bool              // the program ended: nobody joins any more
+	Form     enrolForm
+	Identity *models.Identity // the seeker's real-name identity it joins with, nil until stated
 }
 
 func (a *App) programView(c *fiber.Ctx, p models.Program) (*programView, error) {
 	v := &programView{Page: Page{Title: p.Name}, Program: p, Ended: p.EndOn < a.today()}
 	if u := currentUser(c); u.Role == models.RoleSeeker {
 		v.Form.Name = u.Name
+		switch idn, err := a.store.IdentityOf(c.UserContext(), u.ID); {
+		case err == nil:
+			v.Identity = &idn
+		case models.ErrorCode(err) != models.ErrNotFound:
+			return nil, err
+		}
 		mine, err := a.store.MyEnrolments(c.UserContext(), u)
 		if err != nil {
 			return nil, err
@@ -209,17 +216,71 @@ func (a *App) createProgramSubmit(c *fiber.Ctx) error {
 // line, the day's roll, the roster with completion and employment, and the claim.
 type providerProgramView struct {
 	Page
-	Program  models.Program
-	Roster   []models.Enrolment
-	Outcome  models.Outcome
-	Applied  []models.Enrolment
-	Day      string
-	LastDay  string
-	Present  []int64
-	Today    string
-	Claim    *models.Claim
-	CanClose bool
-	Enrol    enrolForm
+	Program    models.Program
+	Roster     []models.Enrolment
+	Outcome    models.Outcome
+	Applied    []models.Enrolment
+	Day        string
+	LastDay    string
+	Present    []int64
+	Today      string
+	Claim      *models.Claim
+	CanClose   bool
+	Enrol      enrolForm
+	Code       *classCodeView  // the class code, while the program is approved and runs today
+	RollImport *rollImportView // the report of the roll spreadsheet just uploaded
+}
+
+// classCodeView is the class code as the provider shows it to the class.
+type classCodeView struct {
+	models.ClassCode
+	ChangesAt      string // the time it changes, 15:04:05 China time
+	RefreshSeconds int    // how long until it changes (the page's automatic refresh)
+}
+
+// classCodeOf is the program's current class code, nil when check-in is closed today.
+func (a *App) classCodeOf(c *fiber.Ctx, p models.Program) (*classCodeView, error) {
+	today := a.today()
+	if p.Status != models.ProgramApproved || today < p.StartOn || today > p.EndOn {
+		return nil, nil
+	}
+	code, err := a.store.ClassCodeFor(c.UserContext(), currentUser(c), p.ID, a.now())
+	if reason(err) == "checkin_closed" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	secs := int(code.ExpiresAt.Sub(a.now()).Seconds()) + 1
+	return &classCodeView{ClassCode: code, ChangesAt: code.ExpiresAt.In(models.China).Format("15:04:05"), RefreshSeconds: max(secs, 1)}, nil
+}
+
+// classCodeScreen is the class code alone, large, for the screen in front of the class; it
+// reloads itself when the code changes (a meta refresh: no JavaScript needed).
+type classCodeScreen struct {
+	Page
+	Program models.Program
+	Code    *classCodeView
+}
+
+func (a *App) classCodePage(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, err := a.store.Program(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if err := models.RequireOwner(currentUser(c), p); err != nil {
+		return err
+	}
+	code, err := a.classCodeOf(c, p)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return a.render(c, "classcode", &classCodeScreen{Page: Page{Title: "签到码 · " + p.Name}, Program: p, Code: code})
 }
 
 func (a *App) programConsole(c *fiber.Ctx) error {
@@ -261,6 +322,9 @@ func (a *App) providerProgram(c *fiber.Ctx, id int64, day string) (*providerProg
 		}
 	}
 	if v.Claim, err = a.store.ClaimOfProgram(ctx, id); err != nil {
+		return nil, err
+	}
+	if v.Code, err = a.classCodeOf(c, p); err != nil {
 		return nil, err
 	}
 	return v, nil

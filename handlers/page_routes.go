@@ -34,6 +34,8 @@ func (a *App) pageRoutes() {
 	r.Get("/programs", a.programsPage)
 	r.Get("/programs/:id", a.programPage)
 	r.Get("/public/claims", a.publicClaimsPage)
+	r.Get("/public/providers", a.publicProvidersPage)
+	r.Get("/public/providers/:id", a.publicProviderPage)
 	r.Post("/public/claims/:id/object", a.objectSubmit)
 
 	ent := []fiber.Handler{a.pageLogin, a.requireRole(models.RoleEnterprise)}
@@ -57,6 +59,9 @@ func (a *App) pageRoutes() {
 	r.Post("/console/saved-searches/:id/delete", append(sk, a.deleteSavedSubmit)...)
 	r.Post("/console/notifications/read", append(sk, a.readSubmit)...)
 	r.Post("/programs/:id/join", append(sk, a.joinSubmit)...)
+	r.Get("/programs/:id/checkin", append(sk, a.checkinPage)...)
+	r.Post("/programs/:id/checkin", append(sk, a.checkinSubmit)...)
+	r.Post("/console/identity", append(sk, a.identitySubmit)...)
 
 	rv := []fiber.Handler{a.pageLogin, a.requireRole(models.RoleReviewer)}
 	r.Get("/dashboard", append(rv, a.dashboardPage)...)
@@ -71,6 +76,12 @@ func (a *App) pageRoutes() {
 	r.Post("/console/reviewer/providers/:id/verify", append(rv, a.verifyProviderSubmit)...)
 	r.Post("/console/reviewer/programs/:id/approve", append(rv, a.approveProgramSubmit)...)
 	r.Post("/console/fairs", append(rv, a.createFairSubmit)...)
+	r.Get("/console/review/social-insurance", append(rv, a.socialInsurancePage)...)
+	r.Post("/console/review/social-insurance", append(rv, a.socialInsuranceSubmit)...)
+	r.Get("/console/review/inspections", append(rv, a.inspectionsPage)...)
+	r.Post("/console/review/inspections", append(rv, a.drawInspectionSubmit)...)
+	r.Get("/console/review/inspections/:id", append(rv, a.inspectionPage)...)
+	r.Post("/console/review/inspections/:id/results", append(rv, a.inspectionResultSubmit)...)
 	r.Post("/console/policies", append(rv, a.addPolicySubmit)...)
 	r.Get("/console/claims/:id", a.pageLogin, a.requireRole(models.RoleProvider, models.RoleEnterprise, models.RoleReviewer), a.claimPage)
 	r.Post("/console/claims/:id/approve", append(rv, a.approveClaimSubmit)...)
@@ -83,7 +94,9 @@ func (a *App) pageRoutes() {
 	r.Get("/console/programs/new", append(pv, a.newProgramPage)...)
 	r.Post("/console/programs", append(pv, a.createProgramSubmit)...)
 	r.Get("/console/programs/:id", append(pv, a.programConsole)...)
+	r.Get("/console/programs/:id/code", append(pv, a.classCodePage)...)
 	r.Post("/console/programs/:id/roll", append(pv, a.rollSubmit)...)
+	r.Post("/console/programs/:id/roll/import", append(pv, a.rollImportSubmit)...)
 	r.Post("/console/programs/:id/enrol", append(pv, a.enrolSubmit)...)
 	r.Post("/console/programs/:id/close", append(pv, a.closeProgramSubmit)...)
 	r.Post("/console/programs/:id/claim", append(pv, a.submitClaimSubmit)...)

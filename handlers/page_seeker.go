@@ -24,13 +24,16 @@ type seekerConsoleView struct {
 	Saved           []savedView
 	Notifications   []models.Notification
 	Unread          int
+	Identity        *models.Identity // the real-name identity, nil until stated
+	IdentityForm    identityForm
 }
 
 // training is one of the seeker's enrolments with its program, for 我的培训.
 type training struct {
-	Enrolment models.Enrolment
-	Program   models.Program
-	Ended     bool
+	Enrolment  models.SeekerEnrolment
+	Program    models.Program
+	Ended      bool
+	CanCheckIn bool // the program is approved and runs today: the class code is accepted
 }
 
 // loadSeekerConsole fills everything but the profile form.
@@ -44,7 +47,7 @@ func (a *App) loadSeekerConsole(c *fiber.Ctx, v *seekerConsoleView) error {
 	if v.Applications, err = a.store.MyApplications(ctx, u); err != nil {
 		return err
 	}
-	ens, err := a.store.MyEnrolments(ctx, u)
+	ens, err := a.store.SeekerEnrolments(ctx, u, a.now())
 	if err != nil {
 		return err
 	}
@@ -53,7 +56,8 @@ func (a *App) loadSeekerConsole(c *fiber.Ctx, v *seekerConsoleView) error {
 		if err != nil {
 			return err
 		}
-		v.Trainings = append(v.Trainings, training{Enrolment: e, Program: p, Ended: p.EndOn < a.today()})
+		today := a.today()
+		v.Trainings = append(v.Trainings, training{Enrolment: e, Program: p, Ended: p.EndOn < today, CanCheckIn: e.CheckinOpen})
 	}
 	ss, err := a.store.SavedSearches(ctx, u)
 	if err != nil {
@@ -66,6 +70,12 @@ func (a *App) loadSeekerConsole(c *fiber.Ctx, v *seekerConsoleView) error {
 		return err
 	}
 	v.Unread = models.Unread(v.Notifications)
+	switch idn, err := a.store.IdentityOf(ctx, u.ID); {
+	case err == nil:
+		v.Identity = &idn
+	case models.ErrorCode(err) != models.ErrNotFound:
+		return err
+	}
 	return nil
 }
 
@@ -74,6 +84,14 @@ func (a *App) seekerConsolePage(c *fiber.Ctx) error {
 	if err := a.loadSeekerConsole(c, v); err != nil {
 		return err
 	}
+	if err := a.fillSeekerProfile(c, v); err != nil {
+		return err
+	}
+	return a.render(c, "console_seeker", v)
+}
+
+// fillSeekerProfile fills the profile form from the saved profile, and the recommendations.
+func (a *App) fillSeekerProfile(c *fiber.Ctx, v *seekerConsoleView) error {
 	u := currentUser(c)
 	p, err := a.store.Profile(c.UserContext(), u, u.ID)
 	switch {
@@ -92,7 +110,7 @@ func (a *App) seekerConsolePage(c *fiber.Ctx) error {
 	default:
 		return err
 	}
-	return a.render(c, "console_seeker", v)
+	return nil
 }
 
 func (a *App) profileSubmit(c *fiber.Ctx) error {

@@ -224,16 +224,24 @@ func TestSeekerTrainingPages(t *testing.T) {
 		}
 	})
 	t.Run("a joined program shows in 我的培训 with its state", func(t *testing.T) {
-		if _, _, err := h.store.SetIdentity(t.Context(), seeker.User, models.IdentityInput{Name: "王小明", IDNumber: idNumber(302)}, clock.now()); err != nil {
-			t.Fatal(err) // a seeker joins as itself (SPEC §6)
-		}
-		page := h.follow(seeker, h.pageForm(seeker, "/programs/"+running+"/join", map[string]string{"name": "王小明", "id_number": idNumber(302)}))
+		h.follow(seeker, h.pageForm(seeker, "/console/identity", map[string]string{"name": "王小明", "id_number": idNumber(302)}))
+		page := h.follow(seeker, h.pageForm(seeker, "/programs/"+running+"/join", nil))
 		if !strings.Contains(page, "已报名") {
 			t.Fatalf("%s", visibleText(page))
 		}
 		console := string(h.do(req{method: "GET", path: "/console", cookie: seeker.Token, headers: html}).body)
 		if !strings.Contains(console, "我的培训") || !strings.Contains(console, "在训的焊工班") || !strings.Contains(console, "报名待确认") {
 			t.Fatalf("%s", visibleText(console))
+		}
+	})
+	t.Run("without an identity the join is refused in Chinese, and a bad ID number beside its field", func(t *testing.T) {
+		other := h.account(models.RoleSeeker, "13600000311")
+		if r := h.pageForm(other, "/programs/"+running+"/join", nil); r.status != 422 || !strings.Contains(string(r.body), "请先在工作台填写实名信息") {
+			t.Fatalf("%d %s", r.status, visibleText(string(r.body)))
+		}
+		r := h.pageForm(other, "/console/identity", map[string]string{"name": "李四", "id_number": "140105199001010012"})
+		if r.status != 422 || !strings.Contains(string(r.body), `id="id_number-error">身份证号最后一位校验码不对`) {
+			t.Fatalf("%d %s", r.status, visibleText(string(r.body)))
 		}
 	})
 }

@@ -72,6 +72,8 @@ func pageViews() map[string]view {
 		"review_claims": &reviewClaimsView{}, "review_verify": &reviewVerifyView{},
 		"review_programs": &reviewProgramsView{}, "review_policies": &reviewPoliciesView{},
 		"review_fairs": &reviewFairsView{}, "review_reports": &reviewReportsView{},
+		"checkin": &checkinView{}, "classcode": &classCodeScreen{}, "public_providers": &publicProvidersView{},
+		"review_social_insurance": &socialInsuranceView{}, "review_inspections": &inspectionsView{}, "review_inspection": &inspectionView{},
 	}
 }
 

@@ -88,7 +88,7 @@ func (s *Store) demoRunningProgram(ctx context.Context, reviewer, provider User,
 	if err := s.db.WithContext(ctx).Where("phone = ?", "13900000010").First(&seeker).Error; err != nil {
 		return err
 	}
-	// the seeker joins as itself (SPEC §6), so its real-name identity comes first
+	// the seeker applies as itself: its identity first (the same one the integrity demo states)
 	if _, _, err := s.SetIdentity(ctx, seeker, IdentityInput{Name: "【演示】求职者", IDNumber: demoIDNumber(20)}, now); err != nil && ErrorCode(err) != ErrConflict {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -63,16 +64,29 @@ func TestBrowserEveryPageAtPhoneAndDesktop(t *testing.T) {
 	prov := token("13900000020")
 	programs := ids("/api/v1/me/programs", prov, "programs")
 	claims := ids("/api/v1/claims", token("13900000009"), "claims")
+	running := programs[0] // the demo program running today: its check-in and class code
+	for _, x := range p.call("GET", "/api/v1/me/programs", prov, nil).must(t, 200)["programs"].([]any) {
+		if m := x.(map[string]any); strings.Contains(m["name"].(string), "进行中") {
+			running = itoa(int(m["id"].(float64)))
+		}
+	}
+	var providers []string
+	for _, x := range p.call("GET", "/api/v1/public/providers", "", nil).must(t, 200)["providers"].([]any) {
+		providers = append(providers, itoa(int(x.(map[string]any)["provider_id"].(float64))))
+	}
 	public := []string{"/", "/jobs", "/jobs?q=" + url.QueryEscape("焊工"), "/jobs?q=" + url.QueryEscape("焊工") + "&page=40", "/jobs/" + jobs[0], "/zone",
-		"/towns/" + towns[0], "/fairs", "/programs", "/programs/" + programs[0], "/public/claims", "/login", "/register", "/no/such/page"}
+		"/towns/" + towns[0], "/fairs", "/programs", "/programs/" + programs[0], "/public/claims", "/public/providers", "/public/providers/" + providers[0],
+		"/login", "/register", "/no/such/page"}
 	walks := []rolePages{
 		{"public", "", public},
-		{"seeker", "13900000010", []string{"/console", "/programs/" + programs[0], "/jobs/" + jobs[0]}},
+		{"seeker", "13900000010", []string{"/console", "/programs/" + programs[0], "/programs/" + running + "/checkin", "/jobs/" + jobs[0]}},
 		{"enterprise", "13900000001", []string{"/console", "/console/jobs/new", "/console/jobs/" + myJobs[0] + "/edit", "/console/jobs/" + myJobs[0] + "/applicants",
 			"/console/onjob-claims/new", "/fairs"}},
-		{"provider", "13900000020", append([]string{"/console", "/console/programs/new", "/console/claims/" + claims[0]}, prefixed("/console/programs/", programs)...)},
+		{"provider", "13900000020", append([]string{"/console", "/console/programs/new", "/console/claims/" + claims[0], "/console/programs/" + running + "/code"},
+			prefixed("/console/programs/", programs)...)},
 		{"reviewer", "13900000009", []string{"/console", "/console/review/claims", "/console/review/verify", "/console/review/programs", "/console/review/reports",
-			"/console/review/fairs", "/console/review/policies", "/console/claims/" + claims[0], "/dashboard"}},
+			"/console/review/fairs", "/console/review/policies", "/console/claims/" + claims[0], "/dashboard",
+			"/console/review/social-insurance", "/console/review/inspections"}},
 	}
 	for _, w := range walks {
 		t.Run(w.role, func(t *testing.T) {
