@@ -24,20 +24,28 @@ func (a *App) createJob(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(j)
 }
 
-// patchJob applies the fields sent over the posting's current values, then checks the
-// whole posting again.
-func (a *App) patchJob(c *fiber.Ctx) error {
+// ownJob loads the posting the route's :id names and checks that the caller owns it, once
+// for the API and the pages.
+func (a *App) ownJob(c *fiber.Ctx) (models.Job, error) {
 	id, err := paramID(c, "id")
 	if err != nil {
-		return err
+		return models.Job{}, err
 	}
 	j, err := a.store.Job(c.UserContext(), id)
 	if err != nil {
+		return models.Job{}, err
+	}
+	return j, models.RequireOwner(currentUser(c), j)
+}
+
+// patchJob applies the fields sent over the posting's current values, then checks the
+// whole posting again.
+func (a *App) patchJob(c *fiber.Ctx) error {
+	j, err := a.ownJob(c)
+	if err != nil {
 		return err
 	}
-	if err := models.RequireOwner(currentUser(c), j); err != nil {
-		return err
-	}
+	id := j.ID
 	in := j.Input()
 	if err := decodeJSON(c, &in); err != nil {
 		return err

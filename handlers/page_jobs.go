@@ -284,18 +284,11 @@ func (a *App) createJobSubmit(c *fiber.Ctx) error {
 }
 
 func (a *App) editJobPage(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	j, err := a.ownJob(c)
 	if err != nil {
 		return err
 	}
-	j, err := a.store.Job(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	if err := models.RequireOwner(currentUser(c), j); err != nil {
-		return err
-	}
-	return a.jobFormPage(c, id, jobFormOf(j.Input()), nil)
+	return a.jobFormPage(c, j.ID, jobFormOf(j.Input()), nil)
 }
 
 func (a *App) updateJobSubmit(c *fiber.Ctx) error {
@@ -320,17 +313,11 @@ func (a *App) updateJobSubmit(c *fiber.Ctx) error {
 }
 
 func (a *App) closeJobSubmit(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	j, err := a.ownJob(c)
 	if err != nil {
 		return err
 	}
-	j, err := a.store.Job(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	if err := models.RequireOwner(currentUser(c), j); err != nil {
-		return err
-	}
+	id := j.ID
 	if !confirmed(c) {
 		return a.confirm(c, confirmView{Question: "确认关闭岗位“" + j.Title + "”?", Details: []string{"关闭后求职者搜不到这个岗位,也不能再投递;已收到的投递仍可在“应聘者”中处理。", "关闭后不能重新打开,如需继续招聘请重新发布。"},
 			Button: "确认关闭岗位", Back: "/console"})

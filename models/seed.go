@@ -181,10 +181,11 @@ func (s *Store) SeedDemo(ctx context.Context) (SeedReport, error) {
 	}
 	// The pages' demo first: its successor policy version is the one in force today, so the
 	// integrity demo finds it and adds none of its own.
-	if err := s.seedDemoPages(ctx, reviewer, time.Now()); err != nil {
+	now := time.Now()
+	if err := s.seedDemoPages(ctx, reviewer, now); err != nil {
 		return rep, err
 	}
-	if err := s.demoIntegrity(ctx, reviewer, time.Now()); err != nil {
+	if err := s.demoIntegrity(ctx, reviewer, now); err != nil {
 		return rep, fmt.Errorf("demo integrity data: %w", err)
 	}
 	return rep, nil
