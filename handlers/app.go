@@ -107,15 +107,18 @@ func New(d Deps) (*App, error) {
 	a.pages = pages
 	a.metrics = newMetrics(prometheus.NewRegistry())
 	a.Fiber = fiber.New(fiber.Config{
-		AppName:               "professional-town-portal",
-		Immutable:             true, // strings from the request outlive the handler safely
-		BodyLimit:             bodyLimit,
-		ReadBufferSize:        8 << 10, // the largest request line and headers; past it 431
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		ErrorHandler:          a.errorHandler,
-		DisableStartupMessage: true,
+		AppName:   "professional-town-portal",
+		Immutable: true, // strings from the request outlive the handler safely
+		BodyLimit: bodyLimit,
+		// Multipart bodies are parsed by the handlers, after inflateBody, so a malformed one
+		// is a problem like any other bad body, whatever its encoding.
+		DisablePreParseMultipartForm: true,
+		ReadBufferSize:               8 << 10, // the largest request line and headers; past it 431
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 30 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		ErrorHandler:                 a.errorHandler,
+		DisableStartupMessage:        true,
 	})
 	// Pages and CSS travel compressed: the users are on phones in county towns.
 	a.Fiber.Use(a.requestContext, a.observe, recover.New(recover.Config{EnableStackTrace: true}), securityHeaders,
