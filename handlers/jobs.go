@@ -210,7 +210,7 @@ func (a *App) jobQuery(c *fiber.Ctx) (search.JobQuery, error) {
 	for k, val := range c.Queries() {
 		v.Set(k, val)
 	}
-	q, _, err := search.ParseJobQuery(v, a.townPlace(c.UserContext()), search.Day(a.now()))
+	q, _, err := search.ParseJobQuery(v, a.townList(c.UserContext()), search.Day(a.now()))
 	return q, err
 }
 

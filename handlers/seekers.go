@@ -98,7 +98,7 @@ func (a *App) saveSearchQuery(c *fiber.Ctx, in models.SavedSearchInput) (models.
 	if err != nil {
 		return models.SavedSearch{}, &models.Error{Code: models.ErrInvalid, Message: "query is not a query string", Fields: map[string]string{"query": "must be a query string like q=焊工&town_id=3"}}
 	}
-	_, canonical, err := search.ParseJobQuery(v, a.townPlace(c.UserContext()), search.Day(a.now()))
+	_, canonical, err := search.ParseJobQuery(v, a.townList(c.UserContext()), search.Day(a.now()))
 	if err != nil {
 		return models.SavedSearch{}, err
 	}

@@ -24,34 +24,33 @@ const townTTL = time.Minute
 
 // townsByID returns the towns keyed by id, from the cache when it is fresh.
 func (a *App) townsByID(ctx context.Context) (map[int64]models.Town, error) {
+	_, byID, err := a.cachedTowns(ctx)
+	return byID, err
+}
+
+// townList lists the towns, with their points, for near_town_id.
+func (a *App) townList(ctx context.Context) search.TownList {
+	return func() ([]models.Town, error) {
+		towns, _, err := a.cachedTowns(ctx)
+		return towns, err
+	}
+}
+
+// cachedTowns returns the towns in order and keyed by id, read again once townTTL passed.
+func (a *App) cachedTowns(ctx context.Context) ([]models.Town, map[int64]models.Town, error) {
 	a.towns.mu.Lock()
 	defer a.towns.mu.Unlock()
 	if a.towns.byID != nil && time.Since(a.towns.at) < townTTL {
-		return a.towns.byID, nil
+		return a.towns.towns, a.towns.byID, nil
 	}
 	towns, err := a.store.Towns(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byID := make(map[int64]models.Town, len(towns))
 	for _, t := range towns {
 		byID[t.ID] = t
 	}
 	a.towns.towns, a.towns.byID, a.towns.at = towns, byID, time.Now()
-	return byID, nil
-}
-
-// townPlace looks a town's coordinates up for near_town_id.
-func (a *App) townPlace(ctx context.Context) search.TownPlace {
-	return func(id int64) (search.Geo, error) {
-		towns, err := a.townsByID(ctx)
-		if err != nil {
-			return search.Geo{}, err
-		}
-		t, ok := towns[id]
-		if !ok {
-			return search.Geo{}, models.NotFound("town")
-		}
-		return search.Geo{Lat: t.Lat, Lng: t.Lng}, nil
-	}
+	return towns, byID, nil
 }

@@ -97,7 +97,7 @@ func (al *Alerter) Matches(ctx context.Context, ss models.SavedSearch, since int
 	if err != nil {
 		return nil, err
 	}
-	q, _, err := ParseJobQuery(v, al.townPlace(ctx), Day(now))
+	q, _, err := ParseJobQuery(v, func() ([]models.Town, error) { return al.store.Towns(ctx) }, Day(now))
 	if err != nil {
 		return nil, err
 	}
@@ -111,11 +111,4 @@ func (al *Alerter) Matches(ctx context.Context, ss models.SavedSearch, since int
 		ids[i] = h.ID
 	}
 	return al.store.JobsByIDs(ctx, ids)
-}
-
-func (al *Alerter) townPlace(ctx context.Context) TownPlace {
-	return func(id int64) (Geo, error) {
-		t, err := al.store.Town(ctx, id)
-		return Geo{Lat: t.Lat, Lng: t.Lng}, err
-	}
 }

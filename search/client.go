@@ -132,3 +132,75 @@ func (c *Node) waitTask(ctx context.Context, admin meilisearch.ServiceManager, i
 	}
 	return nil
 }
+
+// errYielded is a batch that gave way to live changes: Meilisearch cancelled it unfinished.
+var errYielded = errors.New("search: batch cancelled to let live changes through")
+
+// yieldCheck is how often a batch that may give way asks whether it should.
+const yieldCheck = 50 * time.Millisecond
+
+// waitTasks waits for tasks in the order Meilisearch processes them; a failed task is an
+// error. When yield says so, the tasks not finished are cancelled (Meilisearch interrupts
+// the one it is processing) and, if one of them ended cancelled, the answer is errYielded.
+func (c *Node) waitTasks(ctx context.Context, admin meilisearch.ServiceManager, uids []int64, yield func() bool) error {
+	lastCheck := time.Now()
+	for len(uids) > 0 {
+		task, err := getTask(ctx, admin, uids[0])
+		if err != nil {
+			return err
+		}
+		switch task.Status {
+		case meilisearch.TaskStatusSucceeded:
+			uids = uids[1:]
+			continue
+		case meilisearch.TaskStatusFailed, meilisearch.TaskStatusCanceled:
+			return fmt.Errorf("meilisearch task %d %s: %s", task.UID, task.Status, task.Error.Message)
+		}
+		if yield != nil && time.Since(lastCheck) >= yieldCheck {
+			lastCheck = time.Now()
+			if yield() {
+				return c.cancelTasks(ctx, admin, uids)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// cancelTasks cancels tasks and waits for the cancellation; errYielded when one of them
+// ended cancelled rather than finished first.
+func (c *Node) cancelTasks(ctx context.Context, admin meilisearch.ServiceManager, uids []int64) error {
+	cctx, cancel := context.WithTimeout(ctx, callTimeout)
+	info, err := admin.CancelTasks(cctx, &meilisearch.CancelTasksQuery{UIDS: uids})
+	cancel()
+	if err := c.waitTask(ctx, admin, info, err); err != nil {
+		return fmt.Errorf("cancel tasks %v: %w", uids, err)
+	}
+	yielded := false
+	for _, uid := range uids {
+		task, err := getTask(ctx, admin, uid)
+		if err != nil {
+			return err
+		}
+		switch task.Status {
+		case meilisearch.TaskStatusCanceled:
+			yielded = true
+		case meilisearch.TaskStatusFailed:
+			return fmt.Errorf("meilisearch task %d failed: %s", task.UID, task.Error.Message)
+		}
+	}
+	if yielded {
+		return errYielded
+	}
+	return nil
+}
+
+func getTask(ctx context.Context, admin meilisearch.ServiceManager, uid int64) (*meilisearch.Task, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	return admin.GetTask(ctx, uid)
+}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meilisearch/meilisearch-go"
+
 	"portal/internal/testsvc"
 	"portal/models"
 	"portal/personal"
@@ -197,5 +199,82 @@ func TestAPIChangesGoBeforeAnImport(t *testing.T) {
 	res, err := client.SearchJobs(ctx, JobQuery{Q: "批量导入岗位", Today: Day(time.Now())})
 	if err != nil || res.Total != int64(len(rows)) {
 		t.Fatalf("import: %d hits, %v", res.Total, err)
+	}
+}
+
+// TestALargeBulkBatchGivesWayToAnAPIChange: a change made through the API while Meilisearch
+// indexes a full-size bulk batch does not wait for it: the batch is cancelled, the change
+// is applied next, and the import goes on from where it was, nothing lost.
+func TestALargeBulkBatchGivesWayToAnAPIChange(t *testing.T) {
+	ctx := context.Background()
+	store, owner, town := clusterStore(t, testsvc.Databases(t)[0].URL)
+	url, key := testsvc.Meili(t)
+	client := New(url, key, testsvc.UniqueName(t, "yield")+"_")
+	if err := client.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ix := NewIndexer(store, client, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := ix.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ent, err := store.EnterpriseOf(ctx, owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := make([]models.JobInput, bulkBatch)
+	for i := range rows {
+		rows[i] = posting("批量导入岗位", town)
+	}
+	if _, err := store.ImportJobs(ctx, owner.ID, ent, rows, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	before, _, _ := store.Cursors(ctx, client.Node.Name())
+
+	type round struct {
+		n   int
+		err error
+	}
+	done := make(chan round, 1)
+	go func() {
+		n, err := ix.drainRound(ctx, client.Node)
+		done <- round{n, err}
+	}()
+	admin, _, err := client.Node.clients(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid := client.Node.IndexUID(JobsIndex)
+	waitFor(t, "Meilisearch is indexing the bulk batch", func() bool {
+		page, err := admin.GetTasks(ctx, &meilisearch.TasksQuery{IndexUIDS: []string{uid},
+			Statuses: []meilisearch.TaskStatus{meilisearch.TaskStatusProcessing}})
+		return err == nil && len(page.Results) > 0
+	})
+	if _, err := store.CreateJob(ctx, owner, posting("急招法兰焊工", town), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil || r.n != 1 {
+		t.Fatalf("the bulk round applied %d entries (%v), want it to give way", r.n, r.err)
+	}
+	if after, _, _ := store.Cursors(ctx, client.Node.Name()); after[models.LaneBulk] != before[models.LaneBulk] {
+		t.Fatalf("the bulk position moved from %d to %d though its batch was cancelled", before[models.LaneBulk], after[models.LaneBulk])
+	}
+	canceled, err := admin.GetTasks(ctx, &meilisearch.TasksQuery{IndexUIDS: []string{uid},
+		Statuses: []meilisearch.TaskStatus{meilisearch.TaskStatusCanceled}})
+	if err != nil || len(canceled.Results) == 0 {
+		t.Fatalf("no cancelled task on the node (%v)", err)
+	}
+	if n, err := ix.drainRound(ctx, client.Node); err != nil || n != 1 {
+		t.Fatalf("the next round applied %d entries (%v), want the API change", n, err)
+	}
+	if got := titlesOn(client, "急招"); !slices.Equal(got, []string{"急招法兰焊工"}) {
+		t.Fatalf("the API change is not searchable after its round: %v", got)
+	}
+	if err := ix.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := client.SearchJobs(ctx, JobQuery{Q: "批量导入岗位", Today: Day(time.Now())})
+	if err != nil || res.Total != int64(len(rows)) {
+		t.Fatalf("import: %d of %d postings searchable, %v", res.Total, len(rows), err)
 	}
 }

@@ -45,7 +45,6 @@ func DocumentOf(j models.Job) JobDoc {
 	}
 	if t := j.Town; t != nil {
 		d.TownName, d.County = t.Name, t.County
-		d.Geo = &Geo{Lat: t.Lat, Lng: t.Lng}
 	}
 	return d
 }

@@ -32,10 +32,10 @@ type JobDoc struct {
 	PostedAt       int64    `json:"posted_at"`  // unix seconds
 	ExpiresOn      int      `json:"expires_on"` // yyyymmdd as an integer, e.g. 20261231
 	Zone           []string `json:"zone"`       // ["professional_town"] for enterprises of a professional town
-	Geo            *Geo     `json:"_geo,omitempty"`
+	// No _geo: a posting is at its town's point, and radius searches go by town (geo.go).
 }
 
-// Geo is a point in degrees, Meilisearch's _geo field.
+// Geo is a point in degrees: a town's, and the _geo field of program documents.
 type Geo struct {
 	Lat float64 `json:"lat"`
 	Lng float64 `json:"lng"`
@@ -65,6 +65,14 @@ const upsertChunk = 2500
 // go in chunks that are all enqueued before the first wait, so Meilisearch can batch them
 // together instead of paying its per-task cost for each.
 func (c *Node) UpsertJobs(ctx context.Context, docs []JobDoc) error {
+	return c.upsertJobs(ctx, docs, nil)
+}
+
+// upsertJobs is UpsertJobs that can give way: while Meilisearch works on the chunks, yield
+// (when not nil) is asked every yieldCheck, and once it says so the chunks not yet indexed
+// are cancelled and the answer is errYielded (the chunks already indexed stay: adding them
+// again changes nothing).
+func (c *Node) upsertJobs(ctx context.Context, docs []JobDoc, yield func() bool) error {
 	if len(docs) == 0 {
 		return nil
 	}
@@ -74,18 +82,16 @@ func (c *Node) UpsertJobs(ctx context.Context, docs []JobDoc) error {
 	if err != nil {
 		return err
 	}
-	var tasks []*meilisearch.TaskInfo
+	var tasks []int64
 	for part := range slices.Chunk(docs, upsertChunk) {
 		info, err := addJobs(ctx, admin, c.IndexUID(JobsIndex), part)
 		if err != nil {
 			return fmt.Errorf("index %d postings: %w", len(docs), err)
 		}
-		tasks = append(tasks, info)
+		tasks = append(tasks, info.TaskUID)
 	}
-	for _, info := range tasks {
-		if err := c.waitTask(ctx, admin, info, nil); err != nil {
-			return fmt.Errorf("index %d postings: %w", len(docs), err)
-		}
+	if err := c.waitTasks(ctx, admin, tasks, yield); err != nil {
+		return fmt.Errorf("index %d postings: %w", len(docs), err)
 	}
 	return nil
 }
@@ -131,12 +137,8 @@ func addJobs(ctx context.Context, admin meilisearch.ServiceManager, uid string, 
 	return admin.Index(uid).AddDocuments(ctx, batch, &meilisearch.DocumentOptions{PrimaryKey: &primaryKey})
 }
 
-// toIndexed cleans a posting's text and derives its bigrams. A point off the globe is
-// dropped: Meilisearch 1.21 stores latitude 1000 without complaint, and NaN cannot be sent.
+// toIndexed cleans a posting's text and derives its bigrams.
 func toIndexed(d JobDoc) indexedJob {
-	if d.Geo != nil && !validPoint(*d.Geo) {
-		d.Geo = nil
-	}
 	for _, s := range []*string{&d.Title, &d.Description, &d.EnterpriseName, &d.TownName, &d.County,
 		&d.Industry, &d.Occupation, &d.Education, &d.EmploymentType} {
 		*s = stripPrivateUse(*s)

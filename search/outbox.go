@@ -41,9 +41,11 @@ type Indexer struct {
 }
 
 // The batch sizes. A live batch is what the API changed since the last round. A bulk batch
-// is large while nobody changes postings through the API (Meilisearch's cost per task grows
-// with the index, so an import goes fastest in large tasks), and small for a while after a
-// live change was seen, because the next live change waits for the bulk task in flight.
+// is large while nobody changes postings through the API (an import goes fastest in large
+// tasks), and when a live change arrives while one is being indexed, it is cancelled so the
+// change does not wait behind it (Meilisearch works on one batch at a time). For a while
+// after a live change, bulk batches are small and run to their end: a live change waits at
+// most for one of them, and an import still advances under steady live traffic.
 const (
 	liveBatch     = 1000
 	bulkBatch     = 10000
@@ -281,15 +283,35 @@ func (ix *Indexer) drainRound(ctx context.Context, n *Node) (int, error) {
 			}
 			continue
 		}
+		var yield func() bool
 		if lane == models.LaneLive {
 			ix.lastLive.Store(time.Now().UnixMilli())
+		} else if len(entries) > bulkYielding {
+			yield = ix.liveWaiting(ctx, pos[models.LaneLive])
 		}
-		if err := ix.apply(ctx, n, entries); err != nil {
-			return 0, err
+		if err := ix.apply(ctx, n, entries, yield); err != nil {
+			if !errors.Is(err, errYielded) {
+				return 0, err
+			}
+			// A live change arrived while a large bulk batch was being indexed: the batch
+			// was cancelled, the next round applies the live lane, and the bulk lane goes
+			// on from where it was, in small batches for a while.
+			ix.lastLive.Store(time.Now().UnixMilli())
+			ix.log.Info("bulk batch cancelled to let a live change through", "node", n.URL(), "entries", len(entries))
+			return 1, nil
 		}
 		return len(entries), ix.store.SetCursor(ctx, n.Name(), lane, entries[len(entries)-1].ID)
 	}
 	return 0, nil
+}
+
+// liveWaiting reports whether the live lane has entries after position: a large bulk batch
+// in flight gives way to them.
+func (ix *Indexer) liveWaiting(ctx context.Context, position int64) func() bool {
+	return func() bool {
+		es, err := ix.store.OutboxAfter(ctx, models.LaneLive, position, 1)
+		return err == nil && len(es) > 0
+	}
 }
 
 // prune drops the entries every node has applied, at most once a second; the loops call it
@@ -310,8 +332,9 @@ func (ix *Indexer) prune(ctx context.Context) {
 	}
 }
 
-// apply rebuilds, on one node, the documents that outbox entries name.
-func (ix *Indexer) apply(ctx context.Context, n *Node, entries []models.OutboxEntry) error {
+// apply rebuilds, on one node, the documents that outbox entries name; yield, when not nil,
+// may interrupt the indexing of the postings (errYielded).
+func (ix *Indexer) apply(ctx context.Context, n *Node, entries []models.OutboxEntry, yield func() bool) error {
 	jobs, missing, err := ix.store.JobsForIndex(ctx, entries)
 	if err != nil {
 		return err
@@ -327,7 +350,7 @@ func (ix *Indexer) apply(ctx context.Context, n *Node, entries []models.OutboxEn
 		}
 	}
 	if len(docs) > 0 {
-		if err := n.UpsertJobs(ctx, docs); err != nil {
+		if err := n.upsertJobs(ctx, docs, yield); err != nil {
 			return err
 		}
 	}

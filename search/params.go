@@ -2,6 +2,7 @@ package search
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,13 +12,13 @@ import (
 // queryParams are the /jobs parameters a saved search keeps.
 var queryParams = []string{"q", "town_id", "industry", "education", "employment_type", "salary_min", "zone", "near_town_id", "radius_km", "sort"}
 
-// TownPlace finds a town's coordinates for a near_town_id parameter.
-type TownPlace func(id int64) (Geo, error)
+// TownList lists the towns with their points, for a near_town_id parameter.
+type TownList func() ([]models.Town, error)
 
 // ParseJobQuery reads the /jobs query parameters into a JobQuery: numbers that are not
 // numbers are 400 naming the parameter, and Validate checks the values. It also returns the
 // canonical parameters (known names only, empty ones dropped) that a saved search keeps.
-func ParseJobQuery(v url.Values, place TownPlace, today int) (JobQuery, url.Values, error) {
+func ParseJobQuery(v url.Values, towns TownList, today int) (JobQuery, url.Values, error) {
 	canonical := url.Values{}
 	for _, k := range queryParams {
 		if s := strings.TrimSpace(v.Get(k)); s != "" {
@@ -56,14 +57,19 @@ func ParseJobQuery(v url.Values, place TownPlace, today int) (JobQuery, url.Valu
 		if err != nil || id <= 0 {
 			return q, canonical, badParam("near_town_id", "must be a town id")
 		}
-		g, err := place(id)
+		all, err := towns()
 		if err != nil {
+			return q, canonical, err
+		}
+		i := slices.IndexFunc(all, func(t models.Town) bool { return t.ID == id })
+		if i < 0 {
 			return q, canonical, badParam("near_town_id", "no such town")
 		}
-		q.Near = &g
+		q.Near = &Geo{Lat: all[i].Lat, Lng: all[i].Lng}
 		if q.RadiusKm == 0 {
 			q.RadiusKm = 30
 		}
+		q.NearTowns = TownsWithin(all, *q.Near, q.RadiusKm)
 	} else if v.Get("radius_km") != "" {
 		return q, canonical, badParam("radius_km", "needs near_town_id")
 	}

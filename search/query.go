@@ -27,8 +27,9 @@ type JobQuery struct {
 	EmploymentType string // one of EmploymentTypes, or ""
 	SalaryMin      int    // hits whose salary_max >= SalaryMin
 	Zone           string // "" or ZoneProfessionalTown
-	Near           *Geo   // with RadiusKm: only postings within RadiusKm of this point
-	RadiusKm       int
+	Near           *Geo   // with RadiusKm: only postings within RadiusKm of this point, that is,
+	RadiusKm       int    // in the towns NearTowns lists (see geo.go)
+	NearTowns      []int64
 	Sort           string // "", "relevance", "newest" or "salary_desc"
 	Page, PerPage  int    // 0 means the default (1 and 20)
 	Today          int    // yyyymmdd, required: postings that expired before it are not found
@@ -38,7 +39,6 @@ type JobQuery struct {
 	EducationIn []string // any of these education requirements (recommendations); whitelisted values only
 	PostedAfter int64    // unix seconds: only postings posted later (saved-search alerts)
 	MatchAny    bool     // a posting matching any query word is found, best matches first
-	SortNear    *Geo     // nearest first, after the sort above
 }
 
 // JobHit is one posting in a search answer.
@@ -202,11 +202,7 @@ func (q JobQuery) filter() []string {
 		f = append(f, "zone = "+quoteFilterValue(q.Zone))
 	}
 	if len(q.TownIDs) > 0 {
-		ids := make([]string, len(q.TownIDs))
-		for i, id := range q.TownIDs {
-			ids[i] = strconv.FormatInt(id, 10)
-		}
-		f = append(f, "town_id IN ["+strings.Join(ids, ", ")+"]")
+		f = append(f, "town_id IN ["+joinIDs(q.TownIDs)+"]")
 	}
 	if len(q.EducationIn) > 0 {
 		vals := make([]string, 0, len(q.EducationIn))
@@ -221,10 +217,17 @@ func (q JobQuery) filter() []string {
 		f = append(f, "posted_at > "+strconv.FormatInt(q.PostedAfter, 10))
 	}
 	if q.Near != nil {
-		f = append(f, fmt.Sprintf("_geoRadius(%s, %s, %d)", strconv.FormatFloat(q.Near.Lat, 'f', -1, 64),
-			strconv.FormatFloat(q.Near.Lng, 'f', -1, 64), q.RadiusKm*1000))
+		f = append(f, "town_id IN ["+joinIDs(q.NearTowns)+"]") // no town within the radius: no hit
 	}
 	return f
+}
+
+func joinIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ", ")
 }
 
 // quoteFilterValue makes a string a Meilisearch filter literal: \ becomes \\, then " becomes \".
@@ -250,10 +253,6 @@ func (c *Node) SearchJobs(ctx context.Context, q JobQuery) (JobResult, error) {
 	page, perPage := q.pageAndSize()
 	hitsPerPage := int64(perPage)
 	sort := jobSorts[q.Sort]
-	if q.SortNear != nil {
-		sort = append(slices.Clone(sort), fmt.Sprintf("_geoPoint(%s, %s):asc", strconv.FormatFloat(q.SortNear.Lat, 'f', -1, 64),
-			strconv.FormatFloat(q.SortNear.Lng, 'f', -1, 64)))
-	}
 	strategy := meilisearch.All
 	if q.MatchAny {
 		strategy = meilisearch.Frequency

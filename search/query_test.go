@@ -15,7 +15,19 @@ const today = 20260601
 // taiyuan is the point of the geo tests; a degree of latitude is about 111.2 km.
 var taiyuan = Geo{Lat: 37.87, Lng: 112.55}
 
-func kmNorth(p Geo, km float64) *Geo { return &Geo{Lat: p.Lat + km/111.2, Lng: p.Lng} }
+func kmNorth(p Geo, km float64) Geo { return Geo{Lat: p.Lat + km/111.2, Lng: p.Lng} }
+
+// fixtureTowns places the towns of searchFixture: a posting is at its town's point.
+var fixtureTowns = func() []models.Town {
+	at := func(id int64, g Geo) models.Town { return models.Town{ID: id, Lat: g.Lat, Lng: g.Lng} }
+	return []models.Town{at(1, kmNorth(taiyuan, 10)), at(2, kmNorth(taiyuan, 100)), at(3, kmNorth(taiyuan, -400)),
+		at(4, Geo{Lat: 22.57, Lng: 113.26})}
+}()
+
+// near is a radius query around p, resolved to the fixture's towns as ParseJobQuery does.
+func near(p Geo, km int) JobQuery {
+	return JobQuery{Near: &p, RadiusKm: km, NearTowns: TownsWithin(fixtureTowns, p, km)}
+}
 
 // searchFixture is seven postings; 4 has expired, 5 expires today, 6 and 7 have
 // industries that look like filter injections.
@@ -25,16 +37,16 @@ func searchFixture() []JobDoc {
 		{ID: 1, Title: "招聘电焊工 月薪八千 包吃住", Description: "负责法兰锻造件的焊接，要求持证上岗",
 			EnterpriseName: "Dingxiang Flange 定襄法兰有限公司", TownID: 1, TownName: "定襄法兰镇", Industry: "法兰锻造",
 			Education: "中专", EmploymentType: "full_time", SalaryMin: 6000, SalaryMax: 8000,
-			PostedAt: 1000, ExpiresOn: 20261231, Zone: pt, Geo: kmNorth(taiyuan, 10)},
+			PostedAt: 1000, ExpiresOn: 20261231, Zone: pt},
 		{ID: 2, Title: "老陈醋酿造工", Description: "山西老陈醋传统工艺，熏醅淋醋", EnterpriseName: "清徐醋业",
 			TownID: 2, TownName: "清徐孟封镇", Industry: "食醋酿造", Education: "不限", EmploymentType: "seasonal",
-			SalaryMin: 4000, SalaryMax: 5000, PostedAt: 2000, ExpiresOn: 20261231, Geo: kmNorth(taiyuan, 100)},
+			SalaryMin: 4000, SalaryMax: 5000, PostedAt: 2000, ExpiresOn: 20261231},
 		{ID: 3, Title: "<script>alert(1)</script>焊工", Description: "<b>粗体</b> 焊工 & 学徒 \uE000伪造\uE001",
 			EnterpriseName: "定襄锻造厂", TownID: 1, TownName: "定襄法兰镇", Industry: "法兰锻造", Education: "高中",
 			EmploymentType: "part_time", SalaryMin: 3000, SalaryMax: 8000, PostedAt: 3000, ExpiresOn: 20261231, Zone: pt},
 		{ID: 4, Title: "数控车工", Description: "操作数控车床", EnterpriseName: "定襄锻造厂", TownID: 1, TownName: "定襄法兰镇",
 			Industry: "法兰锻造", Education: "中专", EmploymentType: "full_time", SalaryMin: 9000, SalaryMax: 12000,
-			PostedAt: 4000, ExpiresOn: today - 1, Zone: pt, Geo: kmNorth(taiyuan, 10)},
+			PostedAt: 4000, ExpiresOn: today - 1, Zone: pt},
 		{ID: 5, Title: "质检员", Description: "玻璃器皿质量检验", EnterpriseName: "祁县玻璃", TownID: 3, TownName: "祁县",
 			Industry: "玻璃器皿", Education: "本科", EmploymentType: "internship", SalaryMin: 2000, SalaryMax: 3000,
 			PostedAt: 500, ExpiresOn: today},
@@ -133,8 +145,9 @@ func TestSearchJobs(t *testing.T) {
 			{"salary_max equal to salary_min passes", JobQuery{SalaryMin: 8000}, []int64{1, 3}},
 			{"salary one above passes nothing open", JobQuery{SalaryMin: 8001}, []int64{}},
 			{"professional-town zone", JobQuery{Zone: ZoneProfessionalTown}, []int64{1, 3}},
-			{"within 50 km", JobQuery{Near: &taiyuan, RadiusKm: 50}, []int64{1}},
-			{"within 150 km", JobQuery{Near: &taiyuan, RadiusKm: 150}, []int64{1, 2}},
+			{"within 50 km: the postings of town 1", near(taiyuan, 50), []int64{1, 3}},
+			{"within 150 km: towns 1 and 2", near(taiyuan, 150), []int64{1, 2, 3}},
+			{"no town within 5 km", near(taiyuan, 5), []int64{}},
 			{"filters combine", JobQuery{TownID: 1, EmploymentType: "part_time", Q: "焊工"}, []int64{3}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

@@ -34,8 +34,8 @@ var jobSynonyms = mutualSynonyms(synonymsJSON)
 var (
 	// The order is deliberate: a match in the title outranks one in the description.
 	jobSearchable  = []string{"title", "occupation", "enterprise_name", "town_name", "county", "industry", "description", bigramsAttribute}
-	jobFilterable  = []string{"town_id", "industry", "education", "employment_type", "salary_max", "expires_on", "zone", "enterprise_id", "posted_at", "_geo"}
-	jobSortable    = []string{"posted_at", "salary_max", "_geo"}
+	jobFilterable  = []string{"town_id", "industry", "education", "employment_type", "salary_max", "expires_on", "zone", "enterprise_id", "posted_at"}
+	jobSortable    = []string{"posted_at", "salary_max"}
 	jobLocalized   = []string{"title", "description", "occupation", "enterprise_name", "town_name", "county", "industry", bigramsAttribute}
 	jobRankingRule = []string{
 		"sort", // first, so "newest" and "salary_desc" order every hit, not only ties of relevance
