@@ -139,6 +139,18 @@ var errYielded = errors.New("search: batch cancelled to let live changes through
 // yieldCheck is how often a batch that may give way asks whether it should.
 const yieldCheck = 50 * time.Millisecond
 
+// wait is waitTasks with the node's admin client.
+func (c *Node) wait(ctx context.Context, uids []int64, yield func() bool) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	admin, _, err := c.clients(ctx)
+	if err != nil {
+		return err
+	}
+	return c.waitTasks(ctx, admin, uids, yield)
+}
+
 // waitTasks waits for tasks in the order Meilisearch processes them; a failed task is an
 // error. When yield says so, the tasks not finished are cancelled (Meilisearch interrupts
 // the one it is processing) and, if one of them ended cancelled, the answer is errYielded.

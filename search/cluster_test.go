@@ -221,7 +221,7 @@ func TestALargeBulkBatchGivesWayToAnAPIChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := make([]models.JobInput, bulkBatch)
+	rows := make([]models.JobInput, 4*upsertChunk)
 	for i := range rows {
 		rows[i] = posting("批量导入岗位", town)
 	}

@@ -65,35 +65,36 @@ const upsertChunk = 2500
 // go in chunks that are all enqueued before the first wait, so Meilisearch can batch them
 // together instead of paying its per-task cost for each.
 func (c *Node) UpsertJobs(ctx context.Context, docs []JobDoc) error {
-	return c.upsertJobs(ctx, docs, nil)
-}
-
-// upsertJobs is UpsertJobs that can give way: while Meilisearch works on the chunks, yield
-// (when not nil) is asked every yieldCheck, and once it says so the chunks not yet indexed
-// are cancelled and the answer is errYielded (the chunks already indexed stay: adding them
-// again changes nothing).
-func (c *Node) upsertJobs(ctx context.Context, docs []JobDoc, yield func() bool) error {
-	if len(docs) == 0 {
-		return nil
-	}
 	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
 	defer cancel()
+	tasks, err := c.enqueueJobs(ctx, docs)
+	if err == nil {
+		err = c.wait(ctx, tasks, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("index %d postings: %w", len(docs), err)
+	}
+	return nil
+}
+
+// enqueueJobs sends postings in chunks and returns the tasks, without waiting for them.
+func (c *Node) enqueueJobs(ctx context.Context, docs []JobDoc) ([]int64, error) {
+	if len(docs) == 0 {
+		return nil, nil
+	}
 	admin, _, err := c.clients(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var tasks []int64
 	for part := range slices.Chunk(docs, upsertChunk) {
 		info, err := addJobs(ctx, admin, c.IndexUID(JobsIndex), part)
 		if err != nil {
-			return fmt.Errorf("index %d postings: %w", len(docs), err)
+			return tasks, err
 		}
 		tasks = append(tasks, info.TaskUID)
 	}
-	if err := c.waitTasks(ctx, admin, tasks, yield); err != nil {
-		return fmt.Errorf("index %d postings: %w", len(docs), err)
-	}
-	return nil
+	return tasks, nil
 }
 
 // DeleteJobs removes postings from the index and waits until they are gone.
@@ -108,21 +109,33 @@ func (c *Node) deleteDocuments(ctx context.Context, index, what string, ids []in
 	}
 	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
 	defer cancel()
+	task, err := c.enqueueDeletion(ctx, index, ids)
+	if err == nil {
+		err = c.wait(ctx, []int64{task}, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("delete %d %s: %w", len(ids), what, err)
+	}
+	return nil
+}
+
+// enqueueDeletion asks for documents of a logical index to be removed and returns the task.
+func (c *Node) enqueueDeletion(ctx context.Context, index string, ids []int64) (int64, error) {
 	admin, _, err := c.clients(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	keys := make([]string, len(ids))
 	for i, id := range ids {
 		keys[i] = strconv.FormatInt(id, 10)
 	}
-	cctx, ccancel := context.WithTimeout(ctx, callTimeout)
+	cctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
 	info, err := admin.Index(c.IndexUID(index)).DeleteDocuments(cctx, keys, nil)
-	ccancel()
-	if err := c.waitTask(ctx, admin, info, err); err != nil {
-		return fmt.Errorf("delete %d %s: %w", len(ids), what, err)
+	if err != nil {
+		return 0, err
 	}
-	return nil
+	return info.TaskUID, nil
 }
 
 // addJobs enqueues a batch of postings into index uid; the caller waits for the task.

@@ -3,7 +3,9 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,7 +50,7 @@ type Indexer struct {
 // most for one of them, and an import still advances under steady live traffic.
 const (
 	liveBatch     = 1000
-	bulkBatch     = 10000
+	bulkBatch     = 40000
 	bulkYielding  = 500
 	liveQuietTime = 30 * time.Second
 )
@@ -332,32 +334,47 @@ func (ix *Indexer) prune(ctx context.Context) {
 	}
 }
 
-// apply rebuilds, on one node, the documents that outbox entries name; yield, when not nil,
-// may interrupt the indexing of the postings (errYielded).
+// apply rebuilds, on one node, the documents that outbox entries name. The postings are
+// read and sent a chunk at a time, every chunk enqueued before the first wait (Meilisearch
+// batches them together, and the portal holds one chunk in memory); yield, when not nil,
+// may cancel what is not indexed yet (errYielded).
 func (ix *Indexer) apply(ctx context.Context, n *Node, entries []models.OutboxEntry, yield func() bool) error {
-	jobs, missing, err := ix.store.JobsForIndex(ctx, entries)
-	if err != nil {
-		return err
-	}
+	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
 	day := dayString(ix.now())
-	var docs []JobDoc
-	gone := missing
-	for _, j := range jobs {
-		if j.Searchable(day) {
-			docs = append(docs, DocumentOf(j))
-		} else {
-			gone = append(gone, j.ID)
-		}
-	}
-	if len(docs) > 0 {
-		if err := n.upsertJobs(ctx, docs, yield); err != nil {
+	var tasks, gone []int64
+	for chunk := range slices.Chunk(entries, upsertChunk) {
+		jobs, missing, err := ix.store.JobsForIndex(ctx, chunk)
+		if err != nil {
 			return err
+		}
+		gone = append(gone, missing...)
+		docs := make([]JobDoc, 0, len(jobs))
+		for _, j := range jobs {
+			if j.Searchable(day) {
+				docs = append(docs, DocumentOf(j))
+			} else {
+				gone = append(gone, j.ID)
+			}
+		}
+		sent, err := n.enqueueJobs(ctx, docs)
+		tasks = append(tasks, sent...)
+		if err != nil {
+			return fmt.Errorf("index %d postings: %w", len(docs), err)
 		}
 	}
 	if len(gone) > 0 {
-		if err := n.DeleteJobs(ctx, gone); err != nil {
+		task, err := n.enqueueDeletion(ctx, JobsIndex, gone)
+		if err != nil {
+			return fmt.Errorf("delete %d postings: %w", len(gone), err)
+		}
+		tasks = append(tasks, task)
+	}
+	if err := n.wait(ctx, tasks, yield); err != nil {
+		if errors.Is(err, errYielded) {
 			return err
 		}
+		return fmt.Errorf("apply %d outbox entries: %w", len(entries), err)
 	}
 	return ix.applyPrograms(ctx, n, entries, day)
 }

@@ -147,8 +147,13 @@ func prepareQueries(qs []benchQuery, towns []models.Town, today int) ([]prepared
 			}
 			params.Set("near_town_id", strconv.FormatInt(t.ID, 10))
 			params.Set("radius_km", strconv.Itoa(q.RadiusKm))
-			filter = append(filter, fmt.Sprintf("_geoRadius(%s, %s, %d)", strconv.FormatFloat(t.Lat, 'f', -1, 64),
-				strconv.FormatFloat(t.Lng, 'f', -1, 64), q.RadiusKm*1000))
+			// A posting is at its town's point: the radius is the towns inside it, as the
+			// portal computes them (search/geo.go).
+			var ids []string
+			for _, id := range search.TownsWithin(towns, search.Geo{Lat: t.Lat, Lng: t.Lng}, q.RadiusKm) {
+				ids = append(ids, strconv.FormatInt(id, 10))
+			}
+			filter = append(filter, "town_id IN ["+strings.Join(ids, ", ")+"]")
 			labels = append(labels, fmt.Sprintf("near=%s/%dkm", strings.TrimSuffix(t.Name, "专业镇"), q.RadiusKm))
 		}
 		if q.Sort != "" {
