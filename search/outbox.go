@@ -51,7 +51,7 @@ type Indexer struct {
 const (
 	liveBatch     = 1000
 	bulkBatch     = 40000
-	bulkYielding  = 500
+	bulkYielding  = 200
 	liveQuietTime = 30 * time.Second
 )
 
