@@ -123,14 +123,7 @@ func (c *Node) waitTask(ctx context.Context, admin meilisearch.ServiceManager, i
 	if err != nil {
 		return err
 	}
-	task, err := admin.WaitForTask(ctx, info.TaskUID, 20*time.Millisecond)
-	if err != nil {
-		return err
-	}
-	if task.Status != meilisearch.TaskStatusSucceeded {
-		return fmt.Errorf("meilisearch task %d %s: %s", task.UID, task.Status, task.Error.Message)
-	}
-	return nil
+	return c.waitTasks(ctx, admin, []int64{info.TaskUID}, nil)
 }
 
 // errYielded is a batch that gave way to live changes: Meilisearch cancelled it unfinished.

@@ -158,13 +158,14 @@ func TestEveryNodeGetsEveryChange(t *testing.T) {
 	}
 }
 
-// TestAPIChangesGoBeforeAnImport: with an import waiting in the bulk lane, the next round of
-// a node applies the change made through the API first.
-func TestAPIChangesGoBeforeAnImport(t *testing.T) {
+// importWaiting is a node built from the database, then an import of n postings titled
+// 批量导入岗位 waiting in the bulk lane.
+func importWaiting(t *testing.T, name string, n int) (*models.Store, models.User, int64, *Client, *Indexer, []models.JobInput) {
+	t.Helper()
 	ctx := context.Background()
 	store, owner, town := clusterStore(t, testsvc.Databases(t)[0].URL)
 	url, key := testsvc.Meili(t)
-	client := New(url, key, testsvc.UniqueName(t, "lane")+"_")
+	client := New(url, key, testsvc.UniqueName(t, name)+"_")
 	if err := client.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -176,13 +177,21 @@ func TestAPIChangesGoBeforeAnImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := make([]models.JobInput, 3*bulkYielding)
+	rows := make([]models.JobInput, n)
 	for i := range rows {
 		rows[i] = posting("批量导入岗位", town)
 	}
 	if _, err := store.ImportJobs(ctx, owner.ID, ent, rows, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	return store, owner, town, client, ix, rows
+}
+
+// TestAPIChangesGoBeforeAnImport: with an import waiting in the bulk lane, the next round of
+// a node applies the change made through the API first.
+func TestAPIChangesGoBeforeAnImport(t *testing.T) {
+	ctx := context.Background()
+	store, owner, town, client, ix, rows := importWaiting(t, "lane", 3*bulkYielding)
 	if _, err := store.CreateJob(ctx, owner, posting("急招法兰焊工", town), time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -207,27 +216,7 @@ func TestAPIChangesGoBeforeAnImport(t *testing.T) {
 // is applied next, and the import goes on from where it was, nothing lost.
 func TestALargeBulkBatchGivesWayToAnAPIChange(t *testing.T) {
 	ctx := context.Background()
-	store, owner, town := clusterStore(t, testsvc.Databases(t)[0].URL)
-	url, key := testsvc.Meili(t)
-	client := New(url, key, testsvc.UniqueName(t, "yield")+"_")
-	if err := client.EnsureIndexes(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ix := NewIndexer(store, client, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := ix.WaitIdle(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ent, err := store.EnterpriseOf(ctx, owner.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := make([]models.JobInput, 4*upsertChunk)
-	for i := range rows {
-		rows[i] = posting("批量导入岗位", town)
-	}
-	if _, err := store.ImportJobs(ctx, owner.ID, ent, rows, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	store, owner, town, client, ix, rows := importWaiting(t, "yield", 4*upsertChunk)
 	before, _, _ := store.Cursors(ctx, client.Node.Name())
 
 	type round struct {
