@@ -60,7 +60,7 @@ urls=()
 for i in "${!meili_ports[@]}"; do
 	n=$((i + 1)) port="${meili_ports[i]}"
 	"$meili_bin" --http-addr "127.0.0.1:$port" --db-path "$dir/meili$n" --master-key "$MEILI_MASTER_KEY" \
-		--no-analytics --env production --dump-dir "$dir/meili$n-dumps" --snapshot-dir "$dir/meili$n-snapshots" \
+		--no-analytics --env production --max-indexing-memory 512MiB --dump-dir "$dir/meili$n-dumps" --snapshot-dir "$dir/meili$n-snapshots" \
 		>"$dir/meili$n.log" 2>&1 &
 	pids+=($!)
 	wait_http "http://127.0.0.1:$port/health" "$!" "Meilisearch node $n" "$dir/meili$n.log"

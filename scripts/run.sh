@@ -22,7 +22,7 @@ if curl -sf "$MEILI_URL/health" >/dev/null 2>&1; then
 else
 	hostport="${MEILI_URL#http://}"
 	"$meili_bin" --http-addr "$hostport" --db-path var/meili --master-key "$MEILI_MASTER_KEY" \
-		--no-analytics --env development --dump-dir var/meili-dumps --snapshot-dir var/meili-snapshots \
+		--no-analytics --env development --max-indexing-memory 512MiB --dump-dir var/meili-dumps --snapshot-dir var/meili-snapshots \
 		>var/meilisearch.log 2>&1 &
 	meili_pid=$!
 	for _ in $(seq 1 100); do

@@ -13,6 +13,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -47,6 +48,7 @@ type options struct {
 	keep         bool
 	database     string // sqlite or postgres
 	pgAdmin      string // a PostgreSQL URL the bench may create a database with
+	meiliMemory  string // Meilisearch's --max-indexing-memory; empty: its own default
 }
 
 // The latency and freshness runs are sized by -duration unless -rounds and -fresh say
@@ -74,6 +76,7 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary folder (database, Meilisearch data, logs)")
 	flag.StringVar(&o.database, "database", "sqlite", "sqlite (a fresh file) or postgres (a fresh database on the -pg server, dropped afterwards)")
 	flag.StringVar(&o.pgAdmin, "pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "with -database postgres: the server to create the database on")
+	flag.StringVar(&o.meiliMemory, "meili-memory", "512MiB", "Meilisearch's --max-indexing-memory, as the project's scripts start it (empty: Meilisearch's default, two thirds of RAM)")
 	flag.Parse()
 	if o.database != "sqlite" && o.database != "postgres" {
 		fmt.Fprintln(os.Stderr, "bench: -database must be sqlite or postgres")
@@ -226,7 +229,7 @@ func setUp(ctx context.Context, o options, root, tmp string, cat catalog, sup *s
 		return env, err
 	}
 	p.step("starting Meilisearch")
-	if env.meili, err = startMeili(ctx, sup, root, filepath.Join(tmp, "meili")); err != nil {
+	if env.meili, err = startMeili(ctx, sup, root, filepath.Join(tmp, "meili"), o.meiliMemory); err != nil {
 		return env, err
 	}
 	secret := randomHex(24)
@@ -286,7 +289,7 @@ func measureSearch(ctx context.Context, o options, env environment, base string,
 		perSide := requestsPerSide * o.duration.Seconds() / 10
 		rounds = max(3, int(math.Ceil(perSide/float64(len(qs)))))
 	}
-	f.settings = settings{Queries: len(qs), WarmupRounds: o.warmup, Rounds: rounds, Clients: o.clients, DurationSeconds: o.duration.Seconds()}
+	f.settings = settings{MeiliMemory: cmp.Or(o.meiliMemory, "default"), Queries: len(qs), WarmupRounds: o.warmup, Rounds: rounds, Clients: o.clients, DurationSeconds: o.duration.Seconds()}
 	clock := cpuClock{portal: srv.pid(), meili: env.meili.proc.pid(), self: os.Getpid()}
 	p.step("search latency: %d queries × %d rounds each way, one client", len(qs), rounds)
 	before := clock.read()

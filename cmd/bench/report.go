@@ -46,6 +46,7 @@ type settings struct {
 	DurationSeconds float64 `json:"throughput_seconds"`
 	FreshPostings   int     `json:"fresh_postings"`
 	Database        string  `json:"database"`
+	MeiliMemory     string  `json:"meili_max_indexing_memory"`
 }
 
 // indexing compares the bulk import with Meilisearch indexing the same documents alone.
@@ -224,8 +225,8 @@ func (r report) markdown() string {
 	var b strings.Builder
 	s, m := r.Settings, r.Machine
 	fmt.Fprintf(&b, "# Portal benchmark, %s\n\n", r.Date)
-	fmt.Fprintf(&b, "%d CPUs (%s), %s, Meilisearch %s; load average %s before, %s after. %d postings (seed %d); %d queries × %d rounds each way after %d warm-up rounds, one client, interleaved; throughput %d clients × %.0f s each way, the ways alternating in slices; %d postings for freshness.\n\n",
-		m.CPUs, m.CPU, m.Go, m.Meilisearch, m.LoadBefore, m.LoadAfter, s.Postings, s.Seed, s.Queries, s.Rounds, s.WarmupRounds, s.Clients, s.DurationSeconds, s.FreshPostings)
+	fmt.Fprintf(&b, "%d CPUs (%s), %s, Meilisearch %s; load average %s before, %s after. %d postings (seed %d); %d queries × %d rounds each way after %d warm-up rounds, one client, interleaved; throughput %d clients × %.0f s each way, the ways alternating in slices; %d postings for freshness; Meilisearch --max-indexing-memory %s.\n\n",
+		m.CPUs, m.CPU, m.Go, m.Meilisearch, m.LoadBefore, m.LoadAfter, s.Postings, s.Seed, s.Queries, s.Rounds, s.WarmupRounds, s.Clients, s.DurationSeconds, s.FreshPostings, s.MeiliMemory)
 	b.WriteString(r.table())
 
 	ix := r.Indexing

@@ -236,7 +236,7 @@ type meiliServer struct {
 
 // startMeili starts Meilisearch (MEILI_BIN or .tools/meilisearch) on a free port with a
 // fresh database under dir and a random master key, and waits until it answers.
-func startMeili(ctx context.Context, sup *supervisor, root, dir string) (meiliServer, error) {
+func startMeili(ctx context.Context, sup *supervisor, root, dir, indexingMemory string) (meiliServer, error) {
 	bin := os.Getenv("MEILI_BIN")
 	if bin == "" {
 		bin = filepath.Join(root, ".tools", "meilisearch")
@@ -255,6 +255,9 @@ func startMeili(ctx context.Context, sup *supervisor, root, dir string) (meiliSe
 	m.args = []string{"--http-addr", addr, "--db-path", filepath.Join(dir, "data.ms"), "--master-key", m.masterKey,
 		"--no-analytics", "--env", "development",
 		"--dump-dir", filepath.Join(dir, "dumps"), "--snapshot-dir", filepath.Join(dir, "snapshots")}
+	if indexingMemory != "" {
+		m.args = append(m.args, "--max-indexing-memory", indexingMemory)
+	}
 	m.proc, err = sup.start("meilisearch", filepath.Join(dir, "meilisearch.log"), childEnv(nil), dir, bin, m.args...)
 	if err != nil {
 		return m, err

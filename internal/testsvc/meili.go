@@ -275,6 +275,7 @@ func (p *MeiliProcess) startLocked() error {
 		"--master-key", p.key,
 		"--no-analytics",
 		"--env", "development",
+		"--max-indexing-memory", "512MiB", // see deploy/README.md: the default costs every small task ~1 s
 	)
 	cmd.Dir = p.dir
 	cmd.Env = meiliEnv()
