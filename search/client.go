@@ -176,6 +176,15 @@ func (c *Node) waitTasks(ctx context.Context, admin meilisearch.ServiceManager, 
 	return nil
 }
 
+// cancel is cancelTasks with the node's admin client.
+func (c *Node) cancel(ctx context.Context, uids []int64) error {
+	admin, _, err := c.clients(ctx)
+	if err != nil {
+		return err
+	}
+	return c.cancelTasks(ctx, admin, uids)
+}
+
 // cancelTasks cancels tasks and waits for the cancellation; errYielded when one of them
 // ended cancelled rather than finished first.
 func (c *Node) cancelTasks(ctx context.Context, admin meilisearch.ServiceManager, uids []int64) error {

@@ -267,3 +267,61 @@ func TestALargeBulkBatchGivesWayToAnAPIChange(t *testing.T) {
 		t.Fatalf("import: %d of %d postings searchable, %v", res.Total, len(rows), err)
 	}
 }
+
+// TestAnImportIsSentABatchAhead: while nobody changes postings through the API, a node is
+// sent the next bulk batch before the current one is waited for (Meilisearch never idles
+// between batches), the position counts only batches it has indexed, and an API change
+// still goes first: the batch sent ahead is dropped and sent again later, nothing lost or
+// doubled.
+func TestAnImportIsSentABatchAhead(t *testing.T) {
+	ctx := context.Background()
+	const batch = 300
+	store, owner, town, client, ix, rows := importWaiting(t, "ahead", 3*batch)
+	ix.bulkBatch = batch
+	before, _, _ := store.Cursors(ctx, client.Node.Name())
+	first, err := store.OutboxAfter(ctx, models.LaneBulk, before[models.LaneBulk], batch)
+	if err != nil || len(first) != batch {
+		t.Fatalf("%d bulk entries (%v)", len(first), err)
+	}
+
+	n, err := ix.drainRound(ctx, client.Node)
+	if err != nil || n != batch {
+		t.Fatalf("first round applied %d entries (%v), want %d", n, err, batch)
+	}
+	after, _, _ := store.Cursors(ctx, client.Node.Name())
+	if want := first[batch-1].ID; after[models.LaneBulk] != want {
+		t.Fatalf("the bulk position is %d after the first round, want %d (the end of its batch)", after[models.LaneBulk], want)
+	}
+	if res, err := client.SearchJobs(ctx, JobQuery{Q: "批量导入岗位", Today: Day(time.Now())}); err != nil || res.Total < batch {
+		t.Fatalf("after the first round %d postings are searchable (%v), want at least %d", res.Total, err, batch)
+	}
+	admin, _, err := client.Node.clients(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent, err := admin.GetTasks(ctx, &meilisearch.TasksQuery{IndexUIDS: []string{client.Node.IndexUID(JobsIndex)},
+		Types: []meilisearch.TaskType{meilisearch.TaskTypeDocumentAdditionOrUpdate}})
+	if err != nil || len(sent.Results) < 2 {
+		t.Fatalf("%d document tasks on the node after the first round (%v): the second batch was not sent ahead", len(sent.Results), err)
+	}
+
+	if _, err := store.CreateJob(ctx, owner, posting("急招法兰焊工", town), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := ix.drainRound(ctx, client.Node); err != nil || n != 1 {
+		t.Fatalf("the round after the API change applied %d entries (%v), want the change", n, err)
+	}
+	if got := titlesOn(client, "急招"); !slices.Equal(got, []string{"急招法兰焊工"}) {
+		t.Fatalf("the API change is not searchable after its round: %v", got)
+	}
+	if now, _, _ := store.Cursors(ctx, client.Node.Name()); now[models.LaneBulk] != after[models.LaneBulk] {
+		t.Fatalf("the bulk position moved from %d to %d with the API change", after[models.LaneBulk], now[models.LaneBulk])
+	}
+	if err := ix.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := client.SearchJobs(ctx, JobQuery{Q: "批量导入岗位", Today: Day(time.Now())})
+	if err != nil || res.Total != int64(len(rows)) {
+		t.Fatalf("import: %d of %d postings searchable, %v", res.Total, len(rows), err)
+	}
+}

@@ -35,6 +35,8 @@ type Indexer struct {
 	wakes  []chan struct{} // one per running node loop
 
 	locks      map[string]*sync.Mutex // one drain of a node at a time in this process
+	queued     map[string]*bulkRound  // per node, the bulk batch sent ahead (under its lock)
+	bulkBatch  int                    // bulkBatch; tests make it small
 	publishing atomic.Bool            // a Redis wake-up is being sent
 	again      atomic.Bool            // another was asked for meanwhile
 	lastPrune  atomic.Int64
@@ -65,7 +67,7 @@ const redisCallTimeout = 250 * time.Millisecond
 // NewIndexer makes an indexer for every node of client; rdb may be nil.
 func NewIndexer(store *models.Store, client *Client, rdb *redis.Client, log *slog.Logger) *Indexer {
 	ix := &Indexer{store: store, client: client, rdb: rdb, log: log, now: time.Now, poll: time.Second,
-		locks: map[string]*sync.Mutex{}}
+		locks: map[string]*sync.Mutex{}, queued: map[string]*bulkRound{}, bulkBatch: bulkBatch}
 	for _, n := range client.Nodes() {
 		ix.locks[n.Name()] = &sync.Mutex{}
 	}
@@ -247,6 +249,9 @@ func (ix *Indexer) DrainNode(ctx context.Context, n *Node) (int, error) {
 			return err
 		})
 		total += k
+		if err != nil || !ran {
+			ix.dropQueued(ctx, n)
+		}
 		if err != nil {
 			return total, err
 		}
@@ -267,44 +272,121 @@ func (ix *Indexer) drainRound(ctx context.Context, n *Node) (int, error) {
 		return 0, err
 	}
 	if !found {
+		ix.dropQueued(ctx, n)
 		k, err := ix.rebuild(ctx, n)
 		return max(k, 1), err
 	}
-	for _, lane := range models.Lanes {
-		limit := liveBatch
-		if lane == models.LaneBulk {
-			limit = bulkBatch
-			if time.Since(time.UnixMilli(ix.lastLive.Load())) < liveQuietTime {
-				limit = bulkYielding
-			}
-		}
-		entries, err := ix.store.OutboxAfter(ctx, lane, pos[lane], limit)
-		if err != nil || len(entries) == 0 {
-			if err != nil {
-				return 0, err
-			}
-			continue
-		}
-		var yield func() bool
-		if lane == models.LaneLive {
-			ix.lastLive.Store(time.Now().UnixMilli())
-		} else if len(entries) > bulkYielding {
-			yield = ix.liveWaiting(ctx, pos[models.LaneLive])
-		}
-		if err := ix.apply(ctx, n, entries, yield); err != nil {
-			if !errors.Is(err, errYielded) {
-				return 0, err
-			}
-			// A live change arrived while a large bulk batch was being indexed: the batch
-			// was cancelled, the next round applies the live lane, and the bulk lane goes
-			// on from where it was, in small batches for a while.
-			ix.lastLive.Store(time.Now().UnixMilli())
-			ix.log.Info("bulk batch cancelled to let a live change through", "node", n.URL(), "entries", len(entries))
-			return 1, nil
-		}
-		return len(entries), ix.store.SetCursor(ctx, n.Name(), lane, entries[len(entries)-1].ID)
+	live, err := ix.store.OutboxAfter(ctx, models.LaneLive, pos[models.LaneLive], liveBatch)
+	if err != nil {
+		return 0, err
 	}
-	return 0, nil
+	if len(live) > 0 {
+		ix.lastLive.Store(time.Now().UnixMilli())
+		ix.dropQueued(ctx, n) // queued bulk work would be indexed before the change
+		tasks, err := ix.enqueue(ctx, n, live, nil)
+		if err == nil {
+			err = ix.finish(ctx, n, live, tasks, nil)
+		}
+		if err != nil {
+			return 0, err
+		}
+		return len(live), ix.store.SetCursor(ctx, n.Name(), models.LaneLive, live[len(live)-1].ID)
+	}
+	return ix.drainBulk(ctx, n, pos)
+}
+
+// bulkRound is a batch of the bulk lane sent to a node and not yet known to be indexed.
+type bulkRound struct {
+	from    int64 // the bulk position it follows
+	entries []models.OutboxEntry
+	tasks   []int64
+}
+
+// last is the position the node reaches once the round is indexed.
+func (r *bulkRound) last() int64 { return r.entries[len(r.entries)-1].ID }
+
+// drainBulk applies one batch of the bulk lane. While nobody changes postings through the
+// API it sends the next batch before waiting for this one, so Meilisearch never idles
+// between batches and takes the next one whole; either gives way to a live change (both
+// are cancelled, the position stays). For a while after a live change batches are small,
+// sent one at a time and run to their end.
+func (ix *Indexer) drainBulk(ctx context.Context, n *Node, pos map[int]int64) (int, error) {
+	current := ix.queued[n.Name()]
+	ix.queued[n.Name()] = nil
+	if current != nil && current.from != pos[models.LaneBulk] {
+		ix.cancel(ctx, n, current) // another process moved the position meanwhile
+		current = nil
+	}
+	limit, yield := bulkYielding, func() bool { return false }
+	quiet := time.Since(time.UnixMilli(ix.lastLive.Load())) >= liveQuietTime
+	if quiet {
+		limit, yield = ix.bulkBatch, ix.liveWaiting(ctx, pos[models.LaneLive])
+	}
+	var err error
+	if current == nil {
+		if current, err = ix.sendRound(ctx, n, pos[models.LaneBulk], limit, yield); err != nil {
+			ix.cancel(ctx, n, current)
+			return ix.yielded(n, 0, err)
+		}
+		if current == nil {
+			return 0, nil
+		}
+	}
+	var next *bulkRound
+	if quiet {
+		if next, err = ix.sendRound(ctx, n, current.last(), limit, yield); err != nil {
+			ix.cancel(ctx, n, current)
+			ix.cancel(ctx, n, next)
+			return ix.yielded(n, len(current.entries), err)
+		}
+	}
+	if err := ix.finish(ctx, n, current.entries, current.tasks, yield); err != nil {
+		ix.cancel(ctx, n, next)
+		return ix.yielded(n, len(current.entries), err)
+	}
+	ix.queued[n.Name()] = next
+	return len(current.entries), ix.store.SetCursor(ctx, n.Name(), models.LaneBulk, current.last())
+}
+
+// sendRound reads up to limit bulk entries after position and sends their documents; nil
+// when there are none.
+func (ix *Indexer) sendRound(ctx context.Context, n *Node, position int64, limit int, yield func() bool) (*bulkRound, error) {
+	entries, err := ix.store.OutboxAfter(ctx, models.LaneBulk, position, limit)
+	if err != nil || len(entries) == 0 {
+		return nil, err
+	}
+	tasks, err := ix.enqueue(ctx, n, entries, yield)
+	return &bulkRound{from: position, entries: entries, tasks: tasks}, err
+}
+
+// yielded turns a bulk batch that gave way to a live change into a round of one entry (the
+// next round applies the live lane; the bulk lane goes on from where it was, in small
+// batches for a while); other errors pass.
+func (ix *Indexer) yielded(n *Node, entries int, err error) (int, error) {
+	if !errors.Is(err, errYielded) {
+		return 0, err
+	}
+	ix.lastLive.Store(time.Now().UnixMilli())
+	ix.log.Info("bulk batch cancelled to let a live change through", "node", n.URL(), "entries", entries)
+	return 1, nil
+}
+
+// dropQueued cancels the bulk batch sent ahead on a node, if any: its position stays, so
+// it is sent again later.
+func (ix *Indexer) dropQueued(ctx context.Context, n *Node) {
+	ix.cancel(ctx, n, ix.queued[n.Name()])
+	ix.queued[n.Name()] = nil
+}
+
+// cancel cancels what Meilisearch has not finished of a bulk batch; a failure only wastes
+// work (the batch is indexed and sent again), so it is logged.
+func (ix *Indexer) cancel(ctx context.Context, n *Node, r *bulkRound) {
+	if r == nil || len(r.tasks) == 0 {
+		return
+	}
+	if err := n.cancel(ctx, r.tasks); err != nil && !errors.Is(err, errYielded) {
+		ix.log.Warn("bulk batch sent ahead not cancelled", "node", n.URL(), "err", err)
+	}
 }
 
 // liveWaiting reports whether the live lane has entries after position: a large bulk batch
@@ -334,19 +416,25 @@ func (ix *Indexer) prune(ctx context.Context) {
 	}
 }
 
-// apply rebuilds, on one node, the documents that outbox entries name. The postings are
-// read and sent a chunk at a time, every chunk enqueued before the first wait (Meilisearch
-// batches them together, and the portal holds one chunk in memory); yield, when not nil,
-// may cancel what is not indexed yet (errYielded).
-func (ix *Indexer) apply(ctx context.Context, n *Node, entries []models.OutboxEntry, yield func() bool) error {
+// enqueue sends, to one node, the documents that outbox entries name, rebuilt from the
+// current rows, and returns Meilisearch's tasks. The postings are read and sent a chunk at
+// a time (Meilisearch batches the chunks together; the portal holds one in memory); when
+// yield says so between chunks, what was sent is cancelled (errYielded).
+func (ix *Indexer) enqueue(ctx context.Context, n *Node, entries []models.OutboxEntry, yield func() bool) ([]int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
 	defer cancel()
 	day := dayString(ix.now())
 	var tasks, gone []int64
 	for chunk := range slices.Chunk(entries, upsertChunk) {
+		if yield != nil && len(tasks) > 0 && yield() {
+			if err := n.cancel(ctx, tasks); err != nil && !errors.Is(err, errYielded) {
+				return tasks, err
+			}
+			return nil, errYielded
+		}
 		jobs, missing, err := ix.store.JobsForIndex(ctx, chunk)
 		if err != nil {
-			return err
+			return tasks, err
 		}
 		gone = append(gone, missing...)
 		docs := make([]JobDoc, 0, len(jobs))
@@ -360,23 +448,31 @@ func (ix *Indexer) apply(ctx context.Context, n *Node, entries []models.OutboxEn
 		sent, err := n.enqueueJobs(ctx, docs)
 		tasks = append(tasks, sent...)
 		if err != nil {
-			return fmt.Errorf("index %d postings: %w", len(docs), err)
+			return tasks, fmt.Errorf("index %d postings: %w", len(docs), err)
 		}
 	}
 	if len(gone) > 0 {
 		task, err := n.enqueueDeletion(ctx, JobsIndex, gone)
 		if err != nil {
-			return fmt.Errorf("delete %d postings: %w", len(gone), err)
+			return tasks, fmt.Errorf("delete %d postings: %w", len(gone), err)
 		}
 		tasks = append(tasks, task)
 	}
+	return tasks, nil
+}
+
+// finish waits until a node has indexed what enqueue sent for entries (yield, when not nil,
+// may cancel it: errYielded), then applies their programs.
+func (ix *Indexer) finish(ctx context.Context, n *Node, entries []models.OutboxEntry, tasks []int64, yield func() bool) error {
+	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
 	if err := n.wait(ctx, tasks, yield); err != nil {
 		if errors.Is(err, errYielded) {
 			return err
 		}
 		return fmt.Errorf("apply %d outbox entries: %w", len(entries), err)
 	}
-	return ix.applyPrograms(ctx, n, entries, day)
+	return ix.applyPrograms(ctx, n, entries, dayString(ix.now()))
 }
 
 // applyPrograms rebuilds the program documents named by outbox entries: approved programs
