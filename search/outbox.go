@@ -34,14 +34,19 @@ type Indexer struct {
 	wakeMu sync.Mutex
 	wakes  []chan struct{} // one per running node loop
 
-	locks      map[string]*sync.Mutex // one drain of a node at a time in this process
-	queued     map[string]*bulkRound  // per node, the bulk batch sent ahead (under its lock)
-	bulkBatch  int                    // bulkBatch; tests make it small
-	publishing atomic.Bool            // a Redis wake-up is being sent
-	again      atomic.Bool            // another was asked for meanwhile
+	nodes      map[string]*nodeDrain // by node name; the map is not written after NewIndexer
+	bulkBatch  int                   // bulkBatch; tests make it small
+	publishing atomic.Bool           // a Redis wake-up is being sent
+	again      atomic.Bool           // another was asked for meanwhile
 	lastPrune  atomic.Int64
 	applied    atomic.Bool  // entries were applied since the last prune
 	lastLive   atomic.Int64 // unix ms of the last live batch seen: bulk batches yield after it
+}
+
+// nodeDrain is what this process keeps of one node's drain.
+type nodeDrain struct {
+	mu     sync.Mutex // one drain of the node at a time in this process
+	queued *bulkRound // the bulk batch sent ahead, under mu
 }
 
 // The batch sizes. A live batch is what the API changed since the last round. A bulk batch
@@ -67,9 +72,9 @@ const redisCallTimeout = 250 * time.Millisecond
 // NewIndexer makes an indexer for every node of client; rdb may be nil.
 func NewIndexer(store *models.Store, client *Client, rdb *redis.Client, log *slog.Logger) *Indexer {
 	ix := &Indexer{store: store, client: client, rdb: rdb, log: log, now: time.Now, poll: time.Second,
-		locks: map[string]*sync.Mutex{}, queued: map[string]*bulkRound{}, bulkBatch: bulkBatch}
+		nodes: map[string]*nodeDrain{}, bulkBatch: bulkBatch}
 	for _, n := range client.Nodes() {
-		ix.locks[n.Name()] = &sync.Mutex{}
+		ix.nodes[n.Name()] = &nodeDrain{}
 	}
 	return ix
 }
@@ -237,9 +242,9 @@ func (ix *Indexer) Drain(ctx context.Context) (int, error) {
 // the live lane, then one batch of the bulk lane, and again, until both are empty. It does
 // nothing while another process holds the node's lock.
 func (ix *Indexer) DrainNode(ctx context.Context, n *Node) (int, error) {
-	mu := ix.locks[n.Name()]
-	mu.Lock()
-	defer mu.Unlock()
+	d := ix.nodes[n.Name()]
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	total := 0
 	for {
 		k := 0
@@ -311,8 +316,9 @@ func (r *bulkRound) last() int64 { return r.entries[len(r.entries)-1].ID }
 // are cancelled, the position stays). For a while after a live change batches are small,
 // sent one at a time and run to their end.
 func (ix *Indexer) drainBulk(ctx context.Context, n *Node, pos map[int]int64) (int, error) {
-	current := ix.queued[n.Name()]
-	ix.queued[n.Name()] = nil
+	d := ix.nodes[n.Name()]
+	current := d.queued
+	d.queued = nil
 	if current != nil && current.from != pos[models.LaneBulk] {
 		ix.cancel(ctx, n, current) // another process moved the position meanwhile
 		current = nil
@@ -344,7 +350,7 @@ func (ix *Indexer) drainBulk(ctx context.Context, n *Node, pos map[int]int64) (i
 		ix.cancel(ctx, n, next)
 		return ix.yielded(n, len(current.entries), err)
 	}
-	ix.queued[n.Name()] = next
+	d.queued = next
 	return len(current.entries), ix.store.SetCursor(ctx, n.Name(), models.LaneBulk, current.last())
 }
 
@@ -374,8 +380,9 @@ func (ix *Indexer) yielded(n *Node, entries int, err error) (int, error) {
 // dropQueued cancels the bulk batch sent ahead on a node, if any: its position stays, so
 // it is sent again later.
 func (ix *Indexer) dropQueued(ctx context.Context, n *Node) {
-	ix.cancel(ctx, n, ix.queued[n.Name()])
-	ix.queued[n.Name()] = nil
+	d := ix.nodes[n.Name()]
+	ix.cancel(ctx, n, d.queued)
+	d.queued = nil
 }
 
 // cancel cancels what Meilisearch has not finished of a bulk batch; a failure only wastes
@@ -407,8 +414,8 @@ func (ix *Indexer) prune(ctx context.Context) {
 		return
 	}
 	ix.applied.Store(false)
-	names := make([]string, 0, len(ix.locks))
-	for name := range ix.locks {
+	names := make([]string, 0, len(ix.nodes))
+	for name := range ix.nodes {
 		names = append(names, name)
 	}
 	if _, err := ix.store.PruneOutbox(ctx, names); err != nil {

@@ -77,7 +77,7 @@ func (ix *Indexer) ReindexNode(ctx context.Context, n *Node) (int, error) {
 	if err := n.EnsureIndexes(ctx); err != nil {
 		return 0, fmt.Errorf("node %s: %w", n.URL(), err)
 	}
-	mu := ix.locks[n.Name()]
+	mu := &ix.nodes[n.Name()].mu
 	mu.Lock()
 	count := 0
 	for {
