@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,5 +105,39 @@ func TestRefusedUploadsLeaveNothingStored(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestTheClaimPageLinksOnlyScansThatExist: of two employed trainees, one with an uploaded
+// scan and one without, the reviewer's claim page links the scan of the first (and the link
+// serves it) and says 未上传 for the second, instead of a link that answers 404.
+func TestTheClaimPageLinksOnlyScansThatExist(t *testing.T) {
+	clock := newClock(time.Date(2025, 5, 1, 10, 0, 0, 0, models.China))
+	h := newHarness(t, harnessOpts{clock: clock})
+	h.app.filesDir = t.TempDir()
+	rev := h.account(models.RoleReviewer, "13600001919")
+	prov := h.verifiedProvider("13600001911", "MA0D1911")
+	serial := 310
+	prog := h.trainedProgram(prov, rev, "法兰焊接班", "定襄法兰专业镇", 2, 2, &serial)
+	var ids []int64
+	if err := h.store.DB(t.Context()).Raw("SELECT id FROM enrolments WHERE program_id = ? ORDER BY id", prog).Scan(&ids).Error; err != nil || len(ids) != 2 {
+		t.Fatalf("enrolments %v %v", ids, err)
+	}
+	scan := []byte("%PDF-1.4\n% signed agreement\n%%EOF\n")
+	body, ct := multipartBody(t, map[string]string{"employer_name": "定襄宏达法兰锻造有限公司", "evidence_type": "agreement",
+		"evidence_no": "HT-311", "start_on": "2025-04-20"}, scan)
+	if r := h.do(req{method: "POST", path: "/api/v1/enrolments/" + itoa(ids[0]) + "/employment", token: prov.Token, raw: body, contentType: ct}); r.status != 201 {
+		t.Fatalf("upload: %d %s", r.status, r.body)
+	}
+	h.must(200, req{method: "POST", path: "/api/v1/programs/" + prog + "/close", token: prov.Token})
+	claim := h.must(201, req{method: "POST", path: "/api/v1/programs/" + prog + "/claims", token: prov.Token})
+	page := string(h.do(req{method: "GET", path: "/console/claims/" + itoa(int64(claim["id"].(float64))), cookie: rev.Token,
+		headers: map[string]string{"Accept": "text/html"}}).body)
+	link := `href="/api/v1/enrolments/` + itoa(ids[0]) + `/evidence"`
+	if strings.Count(page, "/evidence\"") != 1 || !strings.Contains(page, link) || strings.Count(page, "未上传") != 1 {
+		t.Fatalf("want one link (%s) and one 未上传:\n%s", link, visibleText(page))
+	}
+	if r := h.do(req{method: "GET", path: "/api/v1/enrolments/" + itoa(ids[0]) + "/evidence", token: rev.Token}); r.status != 200 || !bytes.Equal(r.body, scan) {
+		t.Fatalf("the linked scan: %d %q", r.status, r.body)
 	}
 }

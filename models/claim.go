@@ -86,6 +86,7 @@ type ClaimLine struct {
 	// Flags and EmploymentVerified are computed when the claim is read, never stored.
 	Flags              []string `json:"flags" gorm:"-"`
 	EmploymentVerified bool     `json:"employment_verified" gorm:"-"`
+	EvidenceFile       bool     `json:"evidence_file" gorm:"-"` // an uploaded scan of the employment evidence
 }
 
 // Objection is a public objection (异议) to an announced claim.

@@ -45,7 +45,7 @@ func (s *Store) attachFlags(ctx context.Context, c *Claim) error {
 			if ol.Flags != nil {
 				l.Flags = ol.Flags
 			}
-			l.EmploymentVerified = ol.EmploymentVerified
+			l.EmploymentVerified, l.EvidenceFile = ol.EmploymentVerified, ol.EvidenceFile
 		case c.Kind == ClaimOnjob:
 			if plain, err := s.Sealer.Decrypt(l.IDNumberEnc); err == nil && policy.OutsideWorkingAge(v, plain, trained) {
 				l.Flags = []string{policy.FlagAgeOutsideWorkingAge}

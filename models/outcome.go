@@ -40,10 +40,12 @@ type OutcomeLine struct {
 	AmountYuan     int    `json:"amount_yuan"`
 	Employed       bool   `json:"employed"`
 	// EmploymentVerified: a social-insurance record of the person with the employer covers the period.
-	EmploymentVerified bool     `json:"employment_verified"`
-	ExcludedReason     string   `json:"excluded_reason"`
-	Flags              []string `json:"flags"`
-	hash               string
+	EmploymentVerified bool `json:"employment_verified"`
+	// EvidenceFile: the employment record has an uploaded scan (GET /enrolments/{id}/evidence).
+	EvidenceFile   bool     `json:"evidence_file"`
+	ExcludedReason string   `json:"excluded_reason"`
+	Flags          []string `json:"flags"`
+	hash           string
 }
 
 // ProgramOutcome computes a program's outcome for its provider or a reviewer, in a fixed
@@ -139,7 +141,7 @@ func (s *Store) outcome(ctx context.Context, p Program, today Clock, alreadySubs
 		flagged = append(flagged, ft)
 		o.Lines = append(o.Lines, OutcomeLine{EnrolmentID: e.ID, Name: e.Name, IDNumberMasked: e.IDNumberMasked, Status: e.Status,
 			RollDays: ev.roll[e.ID], CheckinDays: ev.checkin[e.ID], AttendedDays: attended, Employed: employed,
-			EmploymentVerified: confirmed, hash: e.IDNumberHash})
+			EmploymentVerified: confirmed, EvidenceFile: ev.employment[e.ID].FileSHA256 != "", hash: e.IDNumberHash})
 	}
 	o.FlagTexts = map[string]string{}
 	for i, fs := range policy.Flags(policy.FlagProgram{Version: v, Window: policy.Window{Start: start, End: end}, ProviderUSCC: ev.providerUSCC,
