@@ -211,33 +211,23 @@ func (s *Store) OutboxPending(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// JobsForIndex loads the postings named by outbox entries (directly, or through their
-// enterprise) with what their search documents need, in a bounded number of queries.
+// JobsForIndex loads the postings that "job" outbox entries name with what their search
+// documents need, in one query; the ids no longer stored are missing. "enterprise" entries
+// are walked with EachJobOfEnterprise.
 func (s *Store) JobsForIndex(ctx context.Context, entries []OutboxEntry) (found []Job, missing []int64, err error) {
-	var jobIDs, entIDs []int64
+	var jobIDs []int64
 	for _, e := range entries {
-		switch e.Entity {
-		case "job":
+		if e.Entity == "job" {
 			jobIDs = append(jobIDs, e.EntityID)
-		case "enterprise":
-			entIDs = append(entIDs, e.EntityID)
 		}
 	}
-	q := s.db.WithContext(ctx).Preload("Enterprise").Preload("Town")
-	switch {
-	case len(jobIDs) > 0 && len(entIDs) > 0:
-		q = q.Where("id IN ? OR enterprise_id IN ?", jobIDs, entIDs)
-	case len(jobIDs) > 0:
-		q = q.Where("id IN ?", jobIDs)
-	case len(entIDs) > 0:
-		q = q.Where("enterprise_id IN ?", entIDs)
-	default:
+	if len(jobIDs) == 0 {
 		return nil, nil, nil
 	}
-	if err := q.Find(&found).Error; err != nil {
+	if err := s.db.WithContext(ctx).Preload("Enterprise").Preload("Town").Where("id IN ?", jobIDs).Find(&found).Error; err != nil {
 		return nil, nil, err
 	}
-	seen := map[int64]bool{}
+	seen := make(map[int64]bool, len(found))
 	for _, j := range found {
 		seen[j.ID] = true
 	}
@@ -251,11 +241,22 @@ func (s *Store) JobsForIndex(ctx context.Context, entries []OutboxEntry) (found 
 
 // EachJobBatch walks every posting in id order, size at a time, for a full reindex.
 func (s *Store) EachJobBatch(ctx context.Context, size int, fn func([]Job) error) error {
+	return s.eachJobBatch(ctx, s.db.WithContext(ctx), size, fn)
+}
+
+// EachJobOfEnterprise walks one enterprise's postings in id order, size at a time: a change
+// of the enterprise (its name, its verification) changes the document of every one of them,
+// and a large enterprise's postings are never all in memory at once.
+func (s *Store) EachJobOfEnterprise(ctx context.Context, enterpriseID int64, size int, fn func([]Job) error) error {
+	return s.eachJobBatch(ctx, s.db.WithContext(ctx).Where("enterprise_id = ?", enterpriseID), size, fn)
+}
+
+func (s *Store) eachJobBatch(ctx context.Context, scope *gorm.DB, size int, fn func([]Job) error) error {
 	var last int64
 	for {
 		var batch []Job
-		if err := s.db.WithContext(ctx).Preload("Enterprise").Preload("Town").Where("id > ?", last).Order("id").Limit(size).Find(&batch).Error; err != nil {
-			return err
+		if err := scope.Session(&gorm.Session{}).Preload("Enterprise").Preload("Town").Where("id > ?", last).Order("id").Limit(size).Find(&batch).Error; err != nil {
+			return fmt.Errorf("models: postings for the index after %d: %w", last, err)
 		}
 		if len(batch) == 0 {
 			return nil

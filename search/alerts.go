@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
+	"sync"
 	"time"
 
 	"portal/models"
@@ -69,9 +70,11 @@ func (al *Alerter) Check(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	now := al.now()
+	// The towns are read once a check, and only if a saved search is near a town.
+	towns := sync.OnceValues(func() ([]models.Town, error) { return al.store.Towns(ctx) })
 	added := 0
 	for _, ss := range searches {
-		n, err := al.checkOne(ctx, ss, now)
+		n, err := al.checkOne(ctx, ss, towns, now)
 		if err != nil {
 			return added, err
 		}
@@ -80,11 +83,11 @@ func (al *Alerter) Check(ctx context.Context) (int, error) {
 	return added, nil
 }
 
-func (al *Alerter) checkOne(ctx context.Context, ss models.SavedSearch, now time.Time) (int, error) {
+func (al *Alerter) checkOne(ctx context.Context, ss models.SavedSearch, towns func() ([]models.Town, error), now time.Time) (int, error) {
 	// Never before the search was saved: what was posted earlier is not new to its seeker
 	// (posted_at is in whole seconds, so the second of the save itself still counts).
 	since := max(ss.CheckedUntil-int64(alertOverlap.Seconds()), ss.CreatedAt.Unix()-1)
-	jobs, err := al.Matches(ctx, ss, since, now, 50)
+	jobs, err := al.matches(ctx, ss, towns, since, now, 50)
 	if err != nil {
 		return 0, err
 	}
@@ -93,11 +96,15 @@ func (al *Alerter) checkOne(ctx context.Context, ss models.SavedSearch, now time
 
 // Matches runs a saved search for postings posted after since (unix seconds), newest first.
 func (al *Alerter) Matches(ctx context.Context, ss models.SavedSearch, since int64, now time.Time, limit int) ([]models.Job, error) {
+	return al.matches(ctx, ss, func() ([]models.Town, error) { return al.store.Towns(ctx) }, since, now, limit)
+}
+
+func (al *Alerter) matches(ctx context.Context, ss models.SavedSearch, towns func() ([]models.Town, error), since int64, now time.Time, limit int) ([]models.Job, error) {
 	v, err := url.ParseQuery(ss.Query)
 	if err != nil {
 		return nil, err
 	}
-	q, _, err := ParseJobQuery(v, func() ([]models.Town, error) { return al.store.Towns(ctx) }, Day(now))
+	q, _, err := ParseJobQuery(v, towns, Day(now))
 	if err != nil {
 		return nil, err
 	}

@@ -176,6 +176,37 @@ func (c *Node) waitTasks(ctx context.Context, admin meilisearch.ServiceManager, 
 	return nil
 }
 
+// waitTaken waits until Meilisearch has taken a task into a batch (it is processing or has
+// finished), so what is sent after it goes into the next batch; errYielded when yield says
+// so first. A failed task is left to the wait for it.
+func (c *Node) waitTaken(ctx context.Context, uid int64, yield func() bool) error {
+	admin, _, err := c.clients(ctx)
+	if err != nil {
+		return err
+	}
+	lastCheck := time.Now()
+	for {
+		task, err := getTask(ctx, admin, uid)
+		if err != nil {
+			return err
+		}
+		if task.Status != meilisearch.TaskStatusEnqueued {
+			return nil
+		}
+		if time.Since(lastCheck) >= yieldCheck {
+			lastCheck = time.Now()
+			if yield() {
+				return errYielded
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 // cancel is cancelTasks with the node's admin client.
 func (c *Node) cancel(ctx context.Context, uids []int64) error {
 	admin, _, err := c.clients(ctx)

@@ -325,3 +325,44 @@ func TestAnImportIsSentABatchAhead(t *testing.T) {
 		t.Fatalf("import: %d of %d postings searchable, %v", res.Total, len(rows), err)
 	}
 }
+
+// TestAnEnterpriseChangeReachesEveryPosting: an enterprise with more postings than one page
+// is renamed (its postings leave search until a reviewer verifies it again), then verified:
+// every posting comes back under the new name, read a page at a time.
+func TestAnEnterpriseChangeReachesEveryPosting(t *testing.T) {
+	ctx := context.Background()
+	store, owner, _, client, ix, rows := importWaiting(t, "rename", upsertChunk+100)
+	if err := ix.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ent, err := store.EnterpriseOf(ctx, owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := models.EnterpriseInput{Name: "定襄法兰锻造集团", USCC: ent.USCC, TownID: ent.TownID, Industry: ent.Industry}
+	if _, err := store.UpdateEnterprise(ctx, owner, ent.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	today := Day(time.Now())
+	if res, err := client.SearchJobs(ctx, JobQuery{Q: "批量导入岗位", Today: today}); err != nil || res.Total != 0 {
+		t.Fatalf("%d postings of the renamed, unverified enterprise are still searchable (%v)", res.Total, err)
+	}
+	rev, err := store.CreateReviewer(ctx, "15900000902", "复核员", "reviewer-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	no := false
+	if _, err := store.VerifyEnterprise(ctx, rev, ent.ID, models.VerifyInput{LeadingIndustry: &no}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := client.SearchJobs(ctx, JobQuery{Q: "定襄法兰锻造集团", Today: today})
+	if err != nil || res.Total != int64(len(rows)) {
+		t.Fatalf("%d of %d postings searchable under the new name (%v)", res.Total, len(rows), err)
+	}
+}

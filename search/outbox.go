@@ -311,8 +311,8 @@ type bulkRound struct {
 func (r *bulkRound) last() int64 { return r.entries[len(r.entries)-1].ID }
 
 // drainBulk applies one batch of the bulk lane. While nobody changes postings through the
-// API it sends the next batch before waiting for this one, so Meilisearch never idles
-// between batches and takes the next one whole; either gives way to a live change (both
+// API it sends the next batch as soon as Meilisearch has started on this one, so it never
+// idles between batches and takes each one whole; either gives way to a live change (both
 // are cancelled, the position stays). For a while after a live change batches are small,
 // sent one at a time and run to their end.
 func (ix *Indexer) drainBulk(ctx context.Context, n *Node, pos map[int]int64) (int, error) {
@@ -340,6 +340,14 @@ func (ix *Indexer) drainBulk(ctx context.Context, n *Node, pos map[int]int64) (i
 	}
 	var next *bulkRound
 	if quiet {
+		// The next batch is sent once Meilisearch has taken the whole of this one: sent
+		// earlier, it would join this one, and Meilisearch would idle after both.
+		if len(current.tasks) > 0 {
+			if err := n.waitTaken(ctx, current.tasks[len(current.tasks)-1], yield); err != nil {
+				ix.cancel(ctx, n, current)
+				return ix.yielded(n, len(current.entries), err)
+			}
+		}
 		if next, err = ix.sendRound(ctx, n, current.last(), limit, yield); err != nil {
 			ix.cancel(ctx, n, current)
 			ix.cancel(ctx, n, next)
@@ -432,18 +440,14 @@ func (ix *Indexer) enqueue(ctx context.Context, n *Node, entries []models.Outbox
 	defer cancel()
 	day := dayString(ix.now())
 	var tasks, gone []int64
-	for chunk := range slices.Chunk(entries, upsertChunk) {
+	send := func(jobs []models.Job) error {
 		if yield != nil && len(tasks) > 0 && yield() {
 			if err := n.cancel(ctx, tasks); err != nil && !errors.Is(err, errYielded) {
-				return tasks, err
+				return err
 			}
-			return nil, errYielded
+			tasks = nil
+			return errYielded
 		}
-		jobs, missing, err := ix.store.JobsForIndex(ctx, chunk)
-		if err != nil {
-			return tasks, err
-		}
-		gone = append(gone, missing...)
 		docs := make([]JobDoc, 0, len(jobs))
 		for _, j := range jobs {
 			if j.Searchable(day) {
@@ -455,7 +459,25 @@ func (ix *Indexer) enqueue(ctx context.Context, n *Node, entries []models.Outbox
 		sent, err := n.enqueueJobs(ctx, docs)
 		tasks = append(tasks, sent...)
 		if err != nil {
-			return tasks, fmt.Errorf("index %d postings: %w", len(docs), err)
+			return fmt.Errorf("index %d postings: %w", len(docs), err)
+		}
+		return nil
+	}
+	for chunk := range slices.Chunk(entries, upsertChunk) {
+		jobs, missing, err := ix.store.JobsForIndex(ctx, chunk)
+		if err != nil {
+			return tasks, err
+		}
+		gone = append(gone, missing...)
+		if err := send(jobs); err != nil {
+			return tasks, err
+		}
+		for _, e := range chunk {
+			if e.Entity == "enterprise" {
+				if err := ix.store.EachJobOfEnterprise(ctx, e.EntityID, upsertChunk, send); err != nil {
+					return tasks, err
+				}
+			}
 		}
 	}
 	if len(gone) > 0 {
