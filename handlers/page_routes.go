@@ -78,6 +78,8 @@ func (a *App) pageRoutes() {
 	r.Post("/console/fairs", append(rv, a.createFairSubmit)...)
 	r.Get("/console/review/social-insurance", append(rv, a.socialInsurancePage)...)
 	r.Post("/console/review/social-insurance", append(rv, a.socialInsuranceSubmit)...)
+	r.Get("/console/review/identity", append(rv, a.identityCorrectionPage)...)
+	r.Post("/console/review/identity", append(rv, a.identityCorrectionSubmit)...)
 	r.Get("/console/review/inspections", append(rv, a.inspectionsPage)...)
 	r.Post("/console/review/inspections", append(rv, a.drawInspectionSubmit)...)
 	r.Get("/console/review/inspections/:id", append(rv, a.inspectionPage)...)

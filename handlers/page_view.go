@@ -74,6 +74,7 @@ func pageViews() map[string]view {
 		"review_fairs": &reviewFairsView{}, "review_reports": &reviewReportsView{},
 		"checkin": &checkinView{}, "classcode": &classCodeScreen{}, "public_providers": &publicProvidersView{},
 		"review_social_insurance": &socialInsuranceView{}, "review_inspections": &inspectionsView{}, "review_inspection": &inspectionView{},
+		"review_identity": &identityCorrectionView{},
 	}
 }
 

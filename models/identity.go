@@ -152,3 +152,24 @@ func withContext(err error, op string) error {
 	}
 	return fmt.Errorf("models: %s: %w", op, err)
 }
+
+// SeekerByPhone finds, for a reviewer correcting an identity, the job seeker whose account
+// has the phone, with its identity (nil when none was stated yet).
+func (s *Store) SeekerByPhone(ctx context.Context, reviewer User, phone string) (User, *Identity, error) {
+	if reviewer.Role != RoleReviewer {
+		return User{}, nil, Errorf(ErrForbidden, "only reviewers look up seekers")
+	}
+	var u User
+	err := s.db.WithContext(ctx).Where("phone = ? AND role = ?", strings.TrimSpace(phone), RoleSeeker).First(&u).Error
+	if err != nil {
+		return User{}, nil, withContext(notFoundOr(err, "seeker"), "seeker by phone")
+	}
+	id, err := s.IdentityOf(ctx, u.ID)
+	switch {
+	case err == nil:
+		return u, &id, nil
+	case ErrorCode(err) == ErrNotFound:
+		return u, nil, nil
+	}
+	return User{}, nil, withContext(err, "seeker by phone")
+}

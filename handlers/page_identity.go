@@ -1,0 +1,72 @@
+package handlers
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"portal/models"
+)
+
+// identityCorrectionForm is a reviewer's correction of a seeker's real-name identity; the
+// seeker is named by the phone of its account.
+type identityCorrectionForm struct {
+	Phone    string `form:"phone"`
+	Name     string `form:"name"`
+	IDNumber string `form:"id_number"`
+	Reason   string `form:"reason"`
+}
+
+// identityCorrectionView is the reviewer's page for correcting an identity (实名信息更正):
+// the lookup by phone, then the seeker found, its identity and the correction form.
+type identityCorrectionView struct {
+	Page
+	Form     identityCorrectionForm
+	Searched bool             // a phone was looked up
+	Seeker   *models.User     // the seeker found, nil when none has the phone
+	Identity *models.Identity // its identity, nil when none was stated
+}
+
+func (a *App) identityCorrectionView(c *fiber.Ctx, f identityCorrectionForm) (*identityCorrectionView, error) {
+	v := &identityCorrectionView{Page: Page{Title: "实名信息更正"}, Form: f}
+	if strings.TrimSpace(f.Phone) == "" {
+		return v, nil
+	}
+	v.Searched = true
+	u, id, err := a.store.SeekerByPhone(c.UserContext(), currentUser(c), f.Phone)
+	switch {
+	case err == nil:
+		v.Seeker, v.Identity = &u, id
+	case models.ErrorCode(err) != models.ErrNotFound:
+		return nil, err
+	}
+	return v, nil
+}
+
+func (a *App) identityCorrectionPage(c *fiber.Ctx) error {
+	v, err := a.identityCorrectionView(c, identityCorrectionForm{Phone: c.Query("phone")})
+	if err != nil {
+		return err
+	}
+	return a.render(c, "review_identity", v)
+}
+
+func (a *App) identityCorrectionSubmit(c *fiber.Ctx) error {
+	f, err := readForm[identityCorrectionForm](c)
+	if err != nil {
+		return err
+	}
+	v, err := a.identityCorrectionView(c, f)
+	if err != nil {
+		return err
+	}
+	if v.Seeker == nil {
+		return models.NotFound("seeker")
+	}
+	in := models.IdentityInput{Name: strings.TrimSpace(f.Name), IDNumber: f.IDNumber, Reason: strings.TrimSpace(f.Reason)}
+	if _, err := a.store.ChangeIdentity(c.UserContext(), currentUser(c), v.Seeker.ID, in, a.now()); err != nil {
+		return a.formProblem(c, "review_identity", v, err)
+	}
+	return a.done(c, "/console/review/identity?phone="+url.QueryEscape(v.Seeker.Phone), "identity_changed")
+}
