@@ -180,6 +180,8 @@ func (c *Node) waitTasks(ctx context.Context, admin meilisearch.ServiceManager, 
 // finished), so what is sent after it goes into the next batch; errYielded when yield says
 // so first. A failed task is left to the wait for it.
 func (c *Node) waitTaken(ctx context.Context, uid int64, yield func() bool) error {
+	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
 	admin, _, err := c.clients(ctx)
 	if err != nil {
 		return err

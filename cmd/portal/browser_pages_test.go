@@ -86,7 +86,7 @@ func TestBrowserEveryPageAtPhoneAndDesktop(t *testing.T) {
 			prefixed("/console/programs/", programs)...)},
 		{"reviewer", "13900000009", []string{"/console", "/console/review/claims", "/console/review/verify", "/console/review/programs", "/console/review/reports",
 			"/console/review/fairs", "/console/review/policies", "/console/claims/" + claims[0], "/dashboard",
-			"/console/review/social-insurance", "/console/review/inspections"}},
+			"/console/review/social-insurance", "/console/review/inspections", "/console/review/identity?phone=13900000010"}},
 	}
 	for _, w := range walks {
 		t.Run(w.role, func(t *testing.T) {
