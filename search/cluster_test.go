@@ -366,3 +366,28 @@ func TestAnEnterpriseChangeReachesEveryPosting(t *testing.T) {
 		t.Fatalf("%d of %d postings searchable under the new name (%v)", res.Total, len(rows), err)
 	}
 }
+
+// TestAnImportWaitsForTheAPIToPause: right after a change made through the API, the bulk
+// lane holds back (another change often follows, and must not wait behind a bulk batch);
+// once the API has been quiet for liveGap the import goes on in small batches.
+func TestAnImportWaitsForTheAPIToPause(t *testing.T) {
+	ctx := context.Background()
+	store, owner, town, client, ix, _ := importWaiting(t, "gap", 3*bulkYielding)
+	if _, err := store.CreateJob(ctx, owner, posting("急招法兰焊工", town), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := ix.drainRound(ctx, client.Node); err != nil || n != 1 {
+		t.Fatalf("first round applied %d entries (%v), want the API change", n, err)
+	}
+	before, _, _ := store.Cursors(ctx, client.Node.Name())
+	if n, err := ix.drainRound(ctx, client.Node); err != nil || n != 0 {
+		t.Fatalf("right after the API change the import applied %d entries (%v), want it to wait", n, err)
+	}
+	time.Sleep(liveGap)
+	if n, err := ix.drainRound(ctx, client.Node); err != nil || n != bulkYielding {
+		t.Fatalf("after a quiet second the import applied %d entries (%v), want a small batch of %d", n, err, bulkYielding)
+	}
+	if after, _, _ := store.Cursors(ctx, client.Node.Name()); after[models.LaneBulk] == before[models.LaneBulk] {
+		t.Fatal("the bulk position did not move after the pause")
+	}
+}

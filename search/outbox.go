@@ -43,23 +43,29 @@ type Indexer struct {
 	lastLive   atomic.Int64 // unix ms of the last live batch seen: bulk batches yield after it
 }
 
-// nodeDrain is what this process keeps of one node's drain.
+// nodeDrain is what this process keeps of one node's drain (under mu).
 type nodeDrain struct {
-	mu     sync.Mutex // one drain of the node at a time in this process
-	queued *bulkRound // the bulk batch sent ahead, under mu
+	mu        sync.Mutex // one drain of the node at a time in this process
+	queued    *bulkRound // the bulk batch sent ahead
+	livePos   int64      // the live position last read, to see another process apply live changes
+	liveSeen  bool       // livePos was read
+	heldSince time.Time  // when the bulk lane began to wait for the API to pause
 }
 
 // The batch sizes. A live batch is what the API changed since the last round. A bulk batch
 // is large while nobody changes postings through the API (an import goes fastest in large
 // tasks), and when a live change arrives while one is being indexed, it is cancelled so the
 // change does not wait behind it (Meilisearch works on one batch at a time). For a while
-// after a live change, bulk batches are small and run to their end: a live change waits at
-// most for one of them, and an import still advances under steady live traffic.
+// after a live change, bulk batches are small, run to their end, and start only once the
+// API has been quiet for liveGap (another change often follows the first) or the bulk lane
+// has waited bulkMaxPause: an import still advances under steady live traffic.
 const (
 	liveBatch     = 1000
 	bulkBatch     = 40000
 	bulkYielding  = 200
 	liveQuietTime = 30 * time.Second
+	liveGap       = time.Second
+	bulkMaxPause  = 5 * time.Second
 )
 
 // wakeChannel is the Redis pub/sub channel that tells every process the outbox has rows.
@@ -276,11 +282,17 @@ func (ix *Indexer) drainRound(ctx context.Context, n *Node) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	d := ix.nodes[n.Name()]
 	if !found {
 		ix.dropQueued(ctx, n)
+		d.liveSeen = false // the rebuild moves the positions to the heads
 		k, err := ix.rebuild(ctx, n)
 		return max(k, 1), err
 	}
+	if d.liveSeen && d.livePos != pos[models.LaneLive] {
+		ix.lastLive.Store(time.Now().UnixMilli()) // live changes were applied (maybe by another process)
+	}
+	d.livePos, d.liveSeen = pos[models.LaneLive], true
 	live, err := ix.store.OutboxAfter(ctx, models.LaneLive, pos[models.LaneLive], liveBatch)
 	if err != nil {
 		return 0, err
@@ -324,7 +336,17 @@ func (ix *Indexer) drainBulk(ctx context.Context, n *Node, pos map[int]int64) (i
 		current = nil
 	}
 	limit, yield := bulkYielding, func() bool { return false }
-	quiet := time.Since(time.UnixMilli(ix.lastLive.Load())) >= liveQuietTime
+	sinceLive := time.Since(time.UnixMilli(ix.lastLive.Load()))
+	quiet := sinceLive >= liveQuietTime
+	if !quiet && current == nil && sinceLive < liveGap {
+		if d.heldSince.IsZero() {
+			d.heldSince = time.Now()
+		}
+		if time.Since(d.heldSince) < bulkMaxPause {
+			return 0, nil // the next poll or wake-up goes on, once the API is quiet
+		}
+	}
+	d.heldSince = time.Time{}
 	if quiet {
 		limit, yield = ix.bulkBatch, ix.liveWaiting(ctx, pos[models.LaneLive])
 	}
