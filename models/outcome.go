@@ -109,7 +109,7 @@ func (s *Store) outcome(ctx context.Context, p Program, today Clock, alreadySubs
 	flagged := make([]policy.FlagTrainee, 0, len(es))
 	for _, e := range es {
 		completed := e.Status == EnrolCompleted
-		onEvidence, confirmed := false, false
+		onEvidence, confirmed, scan := false, false, false
 		ft := policy.FlagTrainee{Phone: e.Phone, RollWithoutCheckin: ev.rollOnly[e.ID], OtherPrograms: ev.otherPrograms[e.IDNumberHash]}
 		if plain, err := s.Sealer.Decrypt(e.IDNumberEnc); err == nil {
 			ft.IDNumber = plain
@@ -120,7 +120,7 @@ func (s *Store) outcome(ctx context.Context, p Program, today Clock, alreadySubs
 			from, to := policy.EmploymentPeriod(v, end, startOn)
 			confirmed = policy.EmploymentConfirmed(ev.insured[e.IDNumberHash], r.EmployerUSCC, from, to)
 			ft.EvidenceSHA256, ft.EvidenceElsewhere, ft.EmployerUSCC = r.FileSHA256, ev.evidenceElsewhere[r.FileSHA256], r.EmployerUSCC
-			ft.EmployedOnEvidence, ft.EmploymentConfirmed = onEvidence, confirmed
+			ft.EmployedOnEvidence, ft.EmploymentConfirmed, scan = onEvidence, confirmed, r.FileSHA256 != ""
 			ft.InsuranceCoversPeriod = policy.InsuredDuring(ev.insured[e.IDNumberHash], from, to)
 		}
 		employed := policy.CountsAsEmployed(v, onEvidence, confirmed)
@@ -141,7 +141,7 @@ func (s *Store) outcome(ctx context.Context, p Program, today Clock, alreadySubs
 		flagged = append(flagged, ft)
 		o.Lines = append(o.Lines, OutcomeLine{EnrolmentID: e.ID, Name: e.Name, IDNumberMasked: e.IDNumberMasked, Status: e.Status,
 			RollDays: ev.roll[e.ID], CheckinDays: ev.checkin[e.ID], AttendedDays: attended, Employed: employed,
-			EmploymentVerified: confirmed, EvidenceFile: ev.employment[e.ID].FileSHA256 != "", hash: e.IDNumberHash})
+			EmploymentVerified: confirmed, EvidenceFile: scan, hash: e.IDNumberHash})
 	}
 	o.FlagTexts = map[string]string{}
 	for i, fs := range policy.Flags(policy.FlagProgram{Version: v, Window: policy.Window{Start: start, End: end}, ProviderUSCC: ev.providerUSCC,

@@ -148,7 +148,7 @@ func (c *Node) wait(ctx context.Context, uids []int64, yield func() bool) error 
 // error. When yield says so, the tasks not finished are cancelled (Meilisearch interrupts
 // the one it is processing) and, if one of them ended cancelled, the answer is errYielded.
 func (c *Node) waitTasks(ctx context.Context, admin meilisearch.ServiceManager, uids []int64, yield func() bool) error {
-	lastCheck := time.Now()
+	p := taskPoller{yield: yield, lastCheck: time.Now()}
 	for len(uids) > 0 {
 		task, err := getTask(ctx, admin, uids[0])
 		if err != nil {
@@ -161,16 +161,12 @@ func (c *Node) waitTasks(ctx context.Context, admin meilisearch.ServiceManager, 
 		case meilisearch.TaskStatusFailed, meilisearch.TaskStatusCanceled:
 			return fmt.Errorf("meilisearch task %d %s: %s", task.UID, task.Status, task.Error.Message)
 		}
-		if yield != nil && time.Since(lastCheck) >= yieldCheck {
-			lastCheck = time.Now()
-			if yield() {
-				return c.cancelTasks(ctx, admin, uids)
-			}
+		giveWay, err := p.next(ctx)
+		if err != nil {
+			return err
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
+		if giveWay {
+			return c.cancelTasks(ctx, admin, uids)
 		}
 	}
 	return nil
@@ -186,26 +182,45 @@ func (c *Node) waitTaken(ctx context.Context, uid int64, yield func() bool) erro
 	if err != nil {
 		return err
 	}
-	lastCheck := time.Now()
+	p := taskPoller{yield: yield, lastCheck: time.Now()}
 	for {
 		task, err := getTask(ctx, admin, uid)
+		if err != nil || task.Status != meilisearch.TaskStatusEnqueued {
+			return err
+		}
+		giveWay, err := p.next(ctx)
 		if err != nil {
 			return err
 		}
-		if task.Status != meilisearch.TaskStatusEnqueued {
-			return nil
+		if giveWay {
+			return errYielded
 		}
-		if time.Since(lastCheck) >= yieldCheck {
-			lastCheck = time.Now()
-			if yield() {
-				return errYielded
-			}
+	}
+}
+
+// taskPoller paces a wait on Meilisearch's tasks: a read every taskPoll, and yield (when not
+// nil) asked every yieldCheck whether the wait should give way.
+type taskPoller struct {
+	yield     func() bool
+	lastCheck time.Time
+}
+
+// taskPoll is how often a waited task is read again.
+const taskPoll = 20 * time.Millisecond
+
+// next waits until the next read; true when yield says to give way instead.
+func (p *taskPoller) next(ctx context.Context) (bool, error) {
+	if p.yield != nil && time.Since(p.lastCheck) >= yieldCheck {
+		p.lastCheck = time.Now()
+		if p.yield() {
+			return true, nil
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
+	}
+	select {
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case <-time.After(taskPoll):
+		return false, nil
 	}
 }
 

@@ -312,6 +312,23 @@ func (ix *Indexer) drainRound(ctx context.Context, n *Node) (int, error) {
 	return ix.drainBulk(ctx, n, pos)
 }
 
+// holding says whether the bulk lane waits for the API to pause: for liveGap after the last
+// live change, but at most bulkMaxPause in a row.
+func (d *nodeDrain) holding(sinceLive time.Duration) bool {
+	if sinceLive >= liveGap {
+		d.heldSince = time.Time{}
+		return false
+	}
+	if d.heldSince.IsZero() {
+		d.heldSince = time.Now()
+	}
+	if time.Since(d.heldSince) < bulkMaxPause {
+		return true
+	}
+	d.heldSince = time.Time{}
+	return false
+}
+
 // bulkRound is a batch of the bulk lane sent to a node and not yet known to be indexed.
 type bulkRound struct {
 	from    int64 // the bulk position it follows
@@ -335,18 +352,12 @@ func (ix *Indexer) drainBulk(ctx context.Context, n *Node, pos map[int]int64) (i
 		ix.cancel(ctx, n, current) // another process moved the position meanwhile
 		current = nil
 	}
-	limit, yield := bulkYielding, func() bool { return false }
 	sinceLive := time.Since(time.UnixMilli(ix.lastLive.Load()))
 	quiet := sinceLive >= liveQuietTime
-	if !quiet && current == nil && sinceLive < liveGap {
-		if d.heldSince.IsZero() {
-			d.heldSince = time.Now()
-		}
-		if time.Since(d.heldSince) < bulkMaxPause {
-			return 0, nil // the next poll or wake-up goes on, once the API is quiet
-		}
+	if current == nil && d.holding(sinceLive) {
+		return 0, nil // the next poll or wake-up goes on, once the API is quiet
 	}
-	d.heldSince = time.Time{}
+	limit, yield := bulkYielding, (func() bool)(nil) // small batches run to their end
 	if quiet {
 		limit, yield = ix.bulkBatch, ix.liveWaiting(ctx, pos[models.LaneLive])
 	}
