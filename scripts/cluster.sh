@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make cluster: the production shape on one box (SPEC §4) — one PostgreSQL database, Redis,
 # two Meilisearch nodes, two portal processes and HAProxy in front, everything on 127.0.0.1.
+# A Meilisearch node, portal or HAProxy that dies is started again after 2 s, as a service
+# manager would (try kill -9 on one and watch the shape keep answering and the node catch up).
 # Ctrl-C stops what this script started (by pid); the machine's PostgreSQL and Redis stay up.
 # Every address can be changed through the environment; see deploy/README.md.
 set -euo pipefail
@@ -34,7 +36,8 @@ stop() {
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 }
 trap stop EXIT
-trap 'exit 130' INT TERM
+stopping=""
+trap 'stopping=1; exit 130' INT TERM
 
 command -v haproxy >/dev/null || { echo "haproxy is missing: apt-get install -y haproxy" >&2; exit 1; }
 answers 5432 || { echo "PostgreSQL does not answer at 127.0.0.1:5432" >&2; exit 1; }
@@ -56,39 +59,65 @@ if ! psql "$pg/postgres?sslmode=disable" -tAc "SELECT 1 FROM pg_database WHERE d
 	echo "Created the database $db"
 fi
 
-urls=()
-for i in "${!meili_ports[@]}"; do
-	n=$((i + 1)) port="${meili_ports[i]}"
+# Every process of the shape is started by one of these, so it can be started again.
+declare -A started # pid -> what it is ("meili N", "portal N", "haproxy")
+start_meili() { # n
+	local n=$1 port="${meili_ports[$1 - 1]}"
 	"$meili_bin" --http-addr "127.0.0.1:$port" --db-path "$dir/meili$n" --master-key "$MEILI_MASTER_KEY" \
 		--no-analytics --env production --max-indexing-memory 512MiB --dump-dir "$dir/meili$n-dumps" --snapshot-dir "$dir/meili$n-snapshots" \
-		>"$dir/meili$n.log" 2>&1 &
-	pids+=($!)
+		>>"$dir/meili$n.log" 2>&1 &
+	pids+=($!) started[$!]="meili $n"
 	wait_http "http://127.0.0.1:$port/health" "$!" "Meilisearch node $n" "$dir/meili$n.log"
 	echo "Meilisearch node $n at http://127.0.0.1:$port (pid $!)"
-	urls+=("http://127.0.0.1:$port")
+}
+start_portal() { # n
+	local n=$1 port="${portal_ports[$1 - 1]}"
+	# Each portal has a folder of its own: uploads live in the database, no disk is shared.
+	PORTAL_ADDR="127.0.0.1:$port" FILES_DIR="$dir/files$n" bin/portal serve >>"$dir/portal$n.log" 2>&1 &
+	pids+=($!) started[$!]="portal $n"
+	wait_http "http://127.0.0.1:$port/healthz" "$!" "portal $n" "$dir/portal$n.log"
+	echo "portal $n at http://127.0.0.1:$port (pid $!)"
+}
+start_haproxy() {
+	mkdir -p "$dir/haproxy"
+	PORTAL_FRONT="$front" PORTAL_1="127.0.0.1:${portal_ports[0]}" PORTAL_2="127.0.0.1:${portal_ports[1]}" HAPROXY_STATE="$(realpath "$dir/haproxy")" \
+		haproxy -db -f deploy/haproxy.cfg >>"$dir/haproxy.log" 2>&1 &
+	pids+=($!) started[$!]="haproxy"
+	wait_http "http://$front/readyz" "$!" "HAProxy" "$dir/haproxy.log"
+	echo "HAProxy at http://$front (pid $!), health checks on /readyz"
+}
+
+urls=()
+for i in "${!meili_ports[@]}"; do
+	start_meili $((i + 1))
+	urls+=("http://127.0.0.1:${meili_ports[i]}")
 done
 export MEILI_URL="$(IFS=,; echo "${urls[*]}")"
 
 bin/portal migrate
 bin/portal seed --demo
 
-for i in "${!portal_ports[@]}"; do
-	n=$((i + 1)) port="${portal_ports[i]}"
-	# Each portal has a folder of its own: uploads live in the database, no disk is shared.
-	PORTAL_ADDR="127.0.0.1:$port" FILES_DIR="$dir/files$n" bin/portal serve >"$dir/portal$n.log" 2>&1 &
-	pids+=($!)
-	wait_http "http://127.0.0.1:$port/healthz" "$!" "portal $n" "$dir/portal$n.log"
-	echo "portal $n at http://127.0.0.1:$port (pid $!)"
-done
-
-mkdir -p "$dir/haproxy"
-PORTAL_FRONT="$front" PORTAL_1="127.0.0.1:${portal_ports[0]}" PORTAL_2="127.0.0.1:${portal_ports[1]}" HAPROXY_STATE="$(realpath "$dir/haproxy")" \
-	haproxy -db -f deploy/haproxy.cfg >"$dir/haproxy.log" 2>&1 &
-pids+=($!)
-wait_http "http://$front/readyz" "$!" "HAProxy" "$dir/haproxy.log"
-echo "HAProxy at http://$front (pid $!), health checks on /readyz"
+for i in "${!portal_ports[@]}"; do start_portal $((i + 1)); done
+start_haproxy
 echo
 echo "Portal is running at http://$front/ (2 portals, 2 Meilisearch nodes, PostgreSQL $db, Redis $redis_url)"
 echo "Logs under $dir/. Ctrl-C stops the cluster."
-wait -n "${pids[@]}" || true
-echo "a process of the cluster exited; stopping the others" >&2
+while true; do
+	dead=""
+	wait -n -p dead "${pids[@]}" || true
+	[[ -z "$stopping" ]] || exit 130 # Ctrl-C reaches the children too: nothing is started again
+	what="${started[$dead]:-}"
+	[[ -n "$what" ]] || { echo "a process of the cluster ($dead) exited; stopping the others" >&2; exit 1; }
+	alive=()
+	for p in "${pids[@]}"; do [[ "$p" == "$dead" ]] || alive+=("$p"); done
+	pids=("${alive[@]}")
+	unset "started[$dead]"
+	echo "$what (pid $dead) exited; the others keep serving; starting it again in 2 s" >&2
+	sleep 2
+	[[ -z "$stopping" ]] || exit 130
+	case "$what" in
+	meili*) start_meili "${what#meili }" ;;
+	portal*) start_portal "${what#portal }" ;;
+	haproxy) start_haproxy ;;
+	esac
+done
