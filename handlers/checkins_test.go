@@ -2,11 +2,14 @@ package handlers
 
 import (
 	"bytes"
+	"io"
 	"mime/multipart"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/xuri/excelize/v2"
 
 	"portal/internal/testsvc"
@@ -51,6 +54,40 @@ func xlsxOf(t *testing.T, rows [][]any) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestImportsHaveALongerDeadline: the spreadsheet imports (API and pages) get 120 s for their
+// calls, every other request 15 s.
+func TestImportsHaveALongerDeadline(t *testing.T) {
+	a := &App{}
+	app := fiber.New()
+	app.Use(a.requestContext)
+	app.All("/*", func(c *fiber.Ctx) error {
+		d, ok := c.UserContext().Deadline()
+		if !ok {
+			return c.SendString("none")
+		}
+		return c.SendString(time.Until(d).Round(time.Second).String())
+	})
+	for _, tt := range []struct{ method, path, want string }{
+		{"POST", "/api/v1/social-insurance/imports", "2m0s"},
+		{"POST", "/api/v1/programs/12/attendance/import", "2m0s"},
+		{"POST", "/console/review/social-insurance", "2m0s"},
+		{"POST", "/console/programs/12/roll/import", "2m0s"},
+		{"GET", "/api/v1/social-insurance/imports", "15s"},
+		{"POST", "/api/v1/programs/12/attendance/2026-11-26", "15s"},
+		{"POST", "/api/v1/programs/12/attendance/import/x", "15s"},
+		{"POST", "/api/v1/programs", "15s"},
+	} {
+		resp, err := app.Test(httptest.NewRequest(tt.method, tt.path, nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		if string(got) != tt.want {
+			t.Errorf("%s %s: deadline in %s, want %s", tt.method, tt.path, got, tt.want)
+		}
+	}
 }
 
 // TestCheckinsOverTheAPI walks check-in, rolls from spreadsheets and social-insurance imports
