@@ -100,7 +100,7 @@ func (s *Store) enrolmentOfSeeker(ctx context.Context, seeker User, programID in
 		return Enrolment{}, err
 	}
 	var es []Enrolment
-	if err := s.identityEnrolments(s.db.WithContext(ctx), id).Where("program_id = ? AND status IN ?", programID, append(onRoster, EnrolWithdrawn)).
+	if err := identityEnrolments(s.db.WithContext(ctx), id).Where("program_id = ? AND status IN ?", programID, append(onRoster, EnrolWithdrawn)).
 		Order("id DESC").Find(&es).Error; err != nil {
 		return Enrolment{}, fmt.Errorf("models: enrolment of seeker %d: %w", seeker.ID, err)
 	}
@@ -118,8 +118,14 @@ func (s *Store) enrolmentOfSeeker(ctx context.Context, seeker User, programID in
 // identityEnrolments narrows q to the enrolments made with the identity: the same keyed hash
 // of the number and the same name, so a stranger who states someone's number under another
 // name sees none of that person's enrolments.
-func (s *Store) identityEnrolments(q *gorm.DB, id Identity) *gorm.DB {
+func identityEnrolments(q *gorm.DB, id Identity) *gorm.DB {
 	return q.Where("id_number_hash = ? AND TRIM(name) = ?", id.IDNumberHash, strings.TrimSpace(id.Name))
+}
+
+// carriesIdentity is identityEnrolments for one enrolment: only such an enrolment checks in
+// (an application made before a reviewer corrected the identity lists but does not).
+func carriesIdentity(e Enrolment, id Identity) bool {
+	return id.IDNumberHash != "" && e.IDNumberHash == id.IDNumberHash && strings.TrimSpace(e.Name) == strings.TrimSpace(id.Name)
 }
 
 // SeekerEnrolment is one of a seeker's enrolments as its own page shows it.
@@ -140,11 +146,13 @@ type SeekerEnrolment struct {
 // or that it applied for, newest first, with their check-ins.
 func (s *Store) SeekerEnrolments(ctx context.Context, seeker User, now time.Time) ([]SeekerEnrolment, error) {
 	q := s.db.WithContext(ctx)
-	if id, err := s.IdentityOf(ctx, seeker.ID); err == nil {
-		q = q.Where(s.db.Where("seeker_id = ?", seeker.ID).Or(s.identityEnrolments(s.db, id)))
-	} else if ErrorCode(err) == ErrNotFound {
+	id, err := s.IdentityOf(ctx, seeker.ID)
+	switch {
+	case err == nil:
+		q = q.Where(s.db.Where("seeker_id = ?", seeker.ID).Or(identityEnrolments(s.db, id)))
+	case ErrorCode(err) == ErrNotFound:
 		q = q.Where("seeker_id = ?", seeker.ID)
-	} else {
+	default:
 		return nil, err
 	}
 	var es []Enrolment
@@ -179,7 +187,7 @@ func (s *Store) SeekerEnrolments(ctx context.Context, seeker User, now time.Time
 		d, p := nonNilStrings(days[e.ID]), programs[e.ProgramID]
 		out[i] = SeekerEnrolment{ID: e.ID, ProgramID: e.ProgramID, ProgramName: p.Name, StartOn: p.StartOn, EndOn: p.EndOn,
 			ProgramStatus: p.Status, Status: e.Status, Checkins: d, CheckedInToday: len(d) > 0 && d[len(d)-1] == today,
-			CheckinOpen: checkinOpen(p, today) == nil && e.Status == EnrolEnrolled}
+			CheckinOpen: checkinOpen(p, today) == nil && e.Status == EnrolEnrolled && carriesIdentity(e, id)}
 	}
 	return out, nil
 }
