@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 
@@ -76,6 +77,23 @@ func (a *App) today() string { return models.Today(a.now()) }
 // requestTimeout bounds the work of one request against the database and Meilisearch.
 const requestTimeout = 15 * time.Second
 
+// importTimeout bounds a spreadsheet import instead: storing a 100,000-row social-insurance
+// extract takes about 2 s on an idle box and can pass requestTimeout on a busy one.
+const importTimeout = 120 * time.Second
+
+// importRoutes are the POST paths that import a spreadsheet: the API's and the pages' uploads.
+var importRoutes = regexp.MustCompile(`^(/api/v1/social-insurance/imports|/api/v1/programs/[0-9]+/attendance/import|` +
+	`/console/review/social-insurance|/console/programs/[0-9]+/roll/import)/?$`)
+
+// requestDeadline is how long a request's calls may take: importTimeout for an import,
+// requestTimeout for anything else.
+func requestDeadline(c *fiber.Ctx) time.Duration {
+	if c.Method() == fiber.MethodPost && importRoutes.MatchString(c.Path()) {
+		return importTimeout
+	}
+	return requestTimeout
+}
+
 // New builds the Fiber application with every route.
 func New(d Deps) (*App, error) {
 	a := &App{store: d.Store, search: d.Search, redis: d.Redis, log: d.Log, login: d.LoginLimit, secure: d.SecureCookies,
@@ -128,7 +146,8 @@ func New(d Deps) (*App, error) {
 	return a, nil
 }
 
-// requestContext gives each request an id and a context with a deadline for the calls it makes.
+// requestContext gives each request an id and a context with a deadline for the calls it
+// makes (requestDeadline).
 func (a *App) requestContext(c *fiber.Ctx) error {
 	id := c.Get(fiber.HeaderXRequestID)
 	if id == "" || len(id) > 64 || strings.TrimLeft(id, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_.") != "" {
@@ -137,7 +156,7 @@ func (a *App) requestContext(c *fiber.Ctx) error {
 	c.Locals(ctxRequestID, id)
 	c.Locals(ctxClientIP, a.proxies.clientIP(c))
 	c.Set(fiber.HeaderXRequestID, id)
-	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), requestDeadline(c))
 	defer cancel()
 	c.SetUserContext(ctx)
 	return c.Next()

@@ -2,11 +2,14 @@ package handlers
 
 import (
 	"bytes"
+	"io"
 	"mime/multipart"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/xuri/excelize/v2"
 
 	"portal/internal/testsvc"
@@ -36,9 +39,68 @@ func (h *harness) must(status int, r req) map[string]any {
 	return res.json(h.t)
 }
 
+// xlsxOf is a workbook whose first sheet holds the rows.
+func xlsxOf(t *testing.T, rows [][]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestImportsHaveALongerDeadline: the spreadsheet imports (API and pages) get 120 s for their
+// calls, every other request 15 s.
+func TestImportsHaveALongerDeadline(t *testing.T) {
+	a := &App{}
+	app := fiber.New()
+	app.Use(a.requestContext)
+	app.All("/*", func(c *fiber.Ctx) error {
+		d, ok := c.UserContext().Deadline()
+		if !ok {
+			return c.SendString("none")
+		}
+		return c.SendString(time.Until(d).Round(time.Second).String())
+	})
+	for _, tt := range []struct{ method, path, want string }{
+		{"POST", "/api/v1/social-insurance/imports", "2m0s"},
+		{"POST", "/api/v1/programs/12/attendance/import", "2m0s"},
+		{"POST", "/console/review/social-insurance", "2m0s"},
+		{"POST", "/console/programs/12/roll/import", "2m0s"},
+		{"GET", "/api/v1/social-insurance/imports", "15s"},
+		{"POST", "/api/v1/programs/12/attendance/2026-11-26", "15s"},
+		{"POST", "/api/v1/programs/12/attendance/import/x", "15s"},
+		{"POST", "/api/v1/programs", "15s"},
+	} {
+		resp, err := app.Test(httptest.NewRequest(tt.method, tt.path, nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		if string(got) != tt.want {
+			t.Errorf("%s %s: deadline in %s, want %s", tt.method, tt.path, got, tt.want)
+		}
+	}
+}
+
+// TestCheckinsOverTheAPI walks check-in, rolls from spreadsheets and social-insurance imports
+// over HTTP, on SQLite and on PostgreSQL.
 func TestCheckinsOverTheAPI(t *testing.T) {
+	for _, db := range testsvc.Databases(t) {
+		t.Run(db.Name, func(t *testing.T) { checkinsOverTheAPI(t, db.Resolve(t)) })
+	}
+}
+
+func checkinsOverTheAPI(t *testing.T, databaseURL string) {
 	clock := newClock(time.Date(2026, 11, 26, 9, 0, 0, 0, models.China))
-	h := newHarness(t, harnessOpts{clock: clock, redisURL: testsvc.RedisURL(t)})
+	h := newHarness(t, harnessOpts{databaseURL: databaseURL, clock: clock, redisURL: testsvc.RedisURL(t)})
 	prov := h.verifiedProvider("13800000901", "MA0M0901")
 	rev := h.account(models.RoleReviewer, "13800000909")
 	program := func(name string) string {
@@ -46,19 +108,28 @@ func TestCheckinsOverTheAPI(t *testing.T) {
 			"mode": "project", "town_id": h.townID("定襄法兰专业镇"), "start_on": "2026-11-20", "end_on": "2026-12-31", "planned_days": 30, "capacity": 20}})
 		return itoa(int64(p["id"].(float64)))
 	}
-	prog, other := program("签到焊工班"), program("另一个班")
+	prog, other, pending := program("签到焊工班"), program("另一个班"), program("待批准班")
 	t.Run("no class code before approval", func(t *testing.T) {
 		h.do(req{method: "GET", path: "/api/v1/programs/" + prog + "/checkin-code", token: prov.Token}).problem(t, 422, "checkin_closed")
 	})
 	h.must(200, req{method: "POST", path: "/api/v1/programs/" + prog + "/approve", token: rev.Token})
 	h.must(200, req{method: "POST", path: "/api/v1/programs/" + other + "/approve", token: rev.Token})
-	trainee := func(phone string, serial int, program string) models.Login {
+	enrol := func(program, name string, serial int) string {
+		e := h.must(201, req{method: "POST", path: "/api/v1/programs/" + program + "/enrolments", token: prov.Token, body: map[string]any{"name": name, "id_number": idNumber(serial)}})
+		return itoa(int64(e["id"].(float64)))
+	}
+	identity := func(phone, name string, serial int) models.Login {
 		l := h.account(models.RoleSeeker, phone)
-		h.must(201, req{method: "PUT", path: "/api/v1/me/identity", token: l.Token, body: map[string]any{"name": "学员" + phone[7:], "id_number": idNumber(serial)}})
-		h.must(201, req{method: "POST", path: "/api/v1/programs/" + program + "/enrolments", token: prov.Token, body: map[string]any{"name": "学员" + phone[7:], "id_number": idNumber(serial)}})
+		h.must(201, req{method: "PUT", path: "/api/v1/me/identity", token: l.Token, body: map[string]any{"name": name, "id_number": idNumber(serial)}})
+		return l
+	}
+	trainee := func(phone string, serial int, program string) models.Login {
+		l := identity(phone, "学员"+phone[7:], serial)
+		enrol(program, "学员"+phone[7:], serial)
 		return l
 	}
 	me, stranger := trainee("13800000902", 41, prog), trainee("13800000903", 42, other)
+	enrol(pending, "学员0902", 41)
 	code := h.must(200, req{method: "GET", path: "/api/v1/programs/" + prog + "/checkin-code", token: prov.Token})
 	if c, _ := code["code"].(string); len(c) != 6 || code["date"] != "2026-11-26" {
 		t.Fatalf("%v", code)
@@ -71,6 +142,9 @@ func TestCheckinsOverTheAPI(t *testing.T) {
 	})
 	checkin := func(l models.Login, program, c string) response {
 		return h.do(req{method: "POST", path: "/api/v1/programs/" + program + "/checkins", token: l.Token, body: map[string]any{"code": c}})
+	}
+	enrolments := func(l models.Login) []any {
+		return h.must(200, req{method: "GET", path: "/api/v1/me/enrolments", token: l.Token})["enrolments"].([]any)
 	}
 	t.Run("a trainee checks in: 201, then 200 the same day", func(t *testing.T) {
 		first := h.must(201, req{method: "POST", path: "/api/v1/programs/" + prog + "/checkins", token: me.Token, body: map[string]any{"code": code["code"]}})
@@ -85,6 +159,34 @@ func TestCheckinsOverTheAPI(t *testing.T) {
 	t.Run("a trainee of another program is refused", func(t *testing.T) {
 		checkin(stranger, prog, code["code"].(string)).problem(t, 403, "forbidden")
 	})
+	t.Run("before approval check-in is closed", func(t *testing.T) {
+		checkin(me, pending, "000000").problem(t, 422, "checkin_closed")
+	})
+	t.Run("someone else's number under another name finds no enrolment", func(t *testing.T) {
+		enrol(prog, "张三", 44)
+		liSi := identity("13800000904", "李四", 44)
+		if es := enrolments(liSi); len(es) != 0 {
+			t.Fatalf("the stranger sees %v", es)
+		}
+		now := h.must(200, req{method: "GET", path: "/api/v1/programs/" + prog + "/checkin-code", token: prov.Token})
+		checkin(liSi, prog, now["code"].(string)).problem(t, 403, "forbidden")
+	})
+	t.Run("a completed, failed or withdrawn trainee no longer checks in", func(t *testing.T) {
+		for i, step := range []struct {
+			action string
+			body   map[string]any
+		}{{"complete", map[string]any{"passed": true}}, {"complete", map[string]any{"passed": false}}, {"withdraw", nil}} {
+			phone := "1380000091" + itoa(int64(i))
+			l := identity(phone, "学员"+phone[7:], 45+i)
+			eid := enrol(prog, "学员"+phone[7:], 45+i)
+			h.must(200, req{method: "POST", path: "/api/v1/enrolments/" + eid + "/" + step.action, token: prov.Token, body: step.body})
+			now := h.must(200, req{method: "GET", path: "/api/v1/programs/" + prog + "/checkin-code", token: prov.Token})
+			checkin(l, prog, now["code"].(string)).problem(t, 422, "checkin_closed")
+			if es := enrolments(l); len(es) != 1 || es[0].(map[string]any)["checkin_open"] != false {
+				t.Fatalf("%s: the page must say check-in is closed too: %v", step.action, es)
+			}
+		}
+	})
 	t.Run("a stale code, then wrong codes, then 429", func(t *testing.T) {
 		clock.set(clock.now().Add(31 * time.Second))
 		checkin(me, prog, code["code"].(string)).problem(t, 422, "checkin_code_invalid")
@@ -95,10 +197,14 @@ func TestCheckinsOverTheAPI(t *testing.T) {
 		checkin(me, prog, fresh["code"].(string)).problem(t, 429, "rate_limited")
 	})
 	t.Run("the seeker sees its check-ins", func(t *testing.T) {
-		es := h.must(200, req{method: "GET", path: "/api/v1/me/enrolments", token: me.Token})["enrolments"].([]any)
-		e := es[0].(map[string]any)
-		if len(es) != 1 || e["checked_in_today"] != true || e["program_name"] != "签到焊工班" {
-			t.Fatalf("%v", es)
+		var mine map[string]any
+		for _, e := range enrolments(me) {
+			if e.(map[string]any)["program_name"] == "签到焊工班" {
+				mine = e.(map[string]any)
+			}
+		}
+		if mine == nil || mine["checked_in_today"] != true || mine["checkin_open"] != true {
+			t.Fatalf("%v", mine)
 		}
 	})
 	t.Run("rolls from a spreadsheet, bad rows by line", func(t *testing.T) {
@@ -118,17 +224,26 @@ func TestCheckinsOverTheAPI(t *testing.T) {
 		nofile, ct2 := sheetUpload(t, "x.csv", []byte("nothing,here\n"))
 		h.do(req{method: "POST", path: "/api/v1/programs/" + prog + "/attendance/import", token: prov.Token, raw: nofile, contentType: ct2}).problem(t, 422, "invalid")
 	})
-	t.Run("a social-insurance workbook with English headers", func(t *testing.T) {
-		f := excelize.NewFile()
-		rows := [][]any{{"name", "id_number", "employer_uscc", "employer_name", "from_month", "to_month"},
-			{"学员", idNumber(41), validUSCC("MA0M0999"), "某厂", "2026-12", "2027-06"}, {"坏", "x", "y", "z", "2026-12", "2027-06"}}
-		for i, r := range rows {
-			cell, _ := excelize.CoordinatesToCellName(1, i+1)
-			_ = f.SetSheetRow("Sheet1", cell, &r)
+	t.Run("rolls from an xlsx workbook, by enrolment id and by ID number", func(t *testing.T) {
+		o := h.must(200, req{method: "GET", path: "/api/v1/programs/" + prog + "/outcome", token: prov.Token})
+		first := o["lines"].([]any)[0].(map[string]any)
+		eid := int64(first["enrolment_id"].(float64))
+		book := xlsxOf(t, [][]any{{"日期", "学员编号", "身份证号", "出勤"},
+			{"2026-11-23", eid, "", "是"}, {"2026-11-24", "", idNumber(41), "√"}, {"2026-11-24", 999999, "", "1"}})
+		body, ct := sheetUpload(t, "点名册.xlsx", book)
+		got := h.must(200, req{method: "POST", path: "/api/v1/programs/" + prog + "/attendance/import", token: prov.Token, raw: body, contentType: ct})
+		if got["days"] != 2.0 || got["marks"] != 2.0 || len(got["bad_rows"].([]any)) != 1 || got["bad_rows"].([]any)[0].(map[string]any)["line"] != 4.0 {
+			t.Fatalf("%v", got)
 		}
-		var buf bytes.Buffer
-		_ = f.Write(&buf)
-		body, ct := sheetUpload(t, "社保.xlsx", buf.Bytes())
+		o = h.must(200, req{method: "GET", path: "/api/v1/programs/" + prog + "/outcome", token: prov.Token})
+		if line := o["lines"].([]any)[0].(map[string]any); line["roll_days"] != 3.0 {
+			t.Fatalf("the workbook's two days join the csv's one: %v", line)
+		}
+	})
+	t.Run("a social-insurance workbook with English headers", func(t *testing.T) {
+		book := xlsxOf(t, [][]any{{"name", "id_number", "employer_uscc", "employer_name", "from_month", "to_month"},
+			{"学员", idNumber(41), validUSCC("MA0M0999"), "某厂", "2026-12", "2027-06"}, {"坏", "x", "y", "z", "2026-12", "2027-06"}})
+		body, ct := sheetUpload(t, "社保.xlsx", book)
 		got := h.must(201, req{method: "POST", path: "/api/v1/social-insurance/imports", token: rev.Token, raw: body, contentType: ct})
 		if got["imported"] != 1.0 || len(got["bad_rows"].([]any)) != 1 {
 			t.Fatalf("%v", got)
@@ -141,5 +256,14 @@ func TestCheckinsOverTheAPI(t *testing.T) {
 	t.Run("identity is set once over the API", func(t *testing.T) {
 		h.do(req{method: "PUT", path: "/api/v1/me/identity", token: me.Token, body: map[string]any{"name": "别人", "id_number": idNumber(43)}}).problem(t, 409, "identity_locked")
 		h.do(req{method: "PUT", path: "/api/v1/me/identity", token: me.Token, body: map[string]any{"name": "别人", "id_number": "12"}}).problem(t, 422, "invalid")
+	})
+	t.Run("after end_on check-in is closed", func(t *testing.T) {
+		clock.set(time.Date(2027, 1, 1, 9, 0, 0, 0, models.China))
+		h.do(req{method: "GET", path: "/api/v1/programs/" + prog + "/checkin-code", token: prov.Token}).problem(t, 422, "checkin_closed")
+		checkin(me, prog, "000000").problem(t, 422, "checkin_closed")
+	})
+	t.Run("before start_on check-in is closed", func(t *testing.T) {
+		clock.set(time.Date(2026, 11, 19, 9, 0, 0, 0, models.China))
+		checkin(me, prog, "000000").problem(t, 422, "checkin_closed")
 	})
 }

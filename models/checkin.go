@@ -3,8 +3,10 @@ package models
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"portal/models/policy"
@@ -53,10 +55,11 @@ func (s *Store) ClassCodeFor(ctx context.Context, owner User, programID int64, n
 	return ClassCode{ProgramID: programID, Date: Today(now), Code: policy.CheckinCode(s.checkinKey(), programID, w), ExpiresAt: policy.CheckinWindowEnd(w)}, nil
 }
 
-// CheckIn records a seeker's check-in with the class code: the seeker's identity must be on
-// the program's roster (403 otherwise), the program open today (422 checkin_closed) and the
-// code current or one window old (422 checkin_code_invalid). created is false when the
-// trainee had checked in today already.
+// CheckIn records a seeker's check-in with the class code: the seeker's identity (number and
+// name) must be on the program's roster (403 otherwise), the program open today and the
+// enrolment still enrolled (422 checkin_closed: a completed, failed or withdrawn trainee no
+// longer checks in, as its page says) and the code current or one window old (422
+// checkin_code_invalid). created is false when the trainee had checked in today already.
 func (s *Store) CheckIn(ctx context.Context, seeker User, programID int64, code string, now time.Time) (Checkin, bool, error) {
 	p, err := s.Program(ctx, programID)
 	if err != nil {
@@ -70,6 +73,9 @@ func (s *Store) CheckIn(ctx context.Context, seeker User, programID int64, code 
 	if err := checkinOpen(p, today); err != nil {
 		return Checkin{}, false, err
 	}
+	if e.Status != EnrolEnrolled {
+		return Checkin{}, false, RuleError("checkin_closed", "check-in is closed for you: your enrolment is "+e.Status)
+	}
 	if len(code) != 6 || !policy.CheckinCodeValid(s.checkinKey(), programID, policy.CheckinWindowOf(now), code) {
 		return Checkin{}, false, &Error{Code: ErrRule, Reason: "checkin_code_invalid", Message: "the code is wrong or has changed; read the code on the screen again",
 			Fields: map[string]string{"code": "is not the class code of now"}}
@@ -82,8 +88,9 @@ func (s *Store) CheckIn(ctx context.Context, seeker User, programID int64, code 
 	return c, res.RowsAffected == 1, nil
 }
 
-// enrolmentOfSeeker finds the active enrolment of the program that carries the seeker's
-// identity (403 when there is none).
+// enrolmentOfSeeker finds the program's enrolment that carries the seeker's identity — the
+// same number and the same name — preferring the enrolled one; 403 when there is none on the
+// roster or withdrawn (an application not yet accepted is not a trainee).
 func (s *Store) enrolmentOfSeeker(ctx context.Context, seeker User, programID int64) (Enrolment, error) {
 	forbidden := Errorf(ErrForbidden, "you are not a trainee of this program")
 	id, err := s.IdentityOf(ctx, seeker.ID)
@@ -92,15 +99,33 @@ func (s *Store) enrolmentOfSeeker(ctx context.Context, seeker User, programID in
 	} else if err != nil {
 		return Enrolment{}, err
 	}
-	var e Enrolment
-	if err := s.db.WithContext(ctx).Where("program_id = ? AND id_number_hash = ? AND status IN ?", programID, id.IDNumberHash, onRoster).
-		Limit(1).Find(&e).Error; err != nil {
-		return Enrolment{}, err
+	var es []Enrolment
+	if err := identityEnrolments(s.db.WithContext(ctx), id).Where("program_id = ? AND status IN ?", programID, append(onRoster, EnrolWithdrawn)).
+		Order("id DESC").Find(&es).Error; err != nil {
+		return Enrolment{}, fmt.Errorf("models: enrolment of seeker %d: %w", seeker.ID, err)
 	}
-	if e.ID == 0 {
+	if len(es) == 0 {
 		return Enrolment{}, forbidden
 	}
-	return e, nil
+	for _, e := range es {
+		if e.Status == EnrolEnrolled {
+			return e, nil
+		}
+	}
+	return es[0], nil
+}
+
+// identityEnrolments narrows q to the enrolments made with the identity: the same keyed hash
+// of the number and the same name, so a stranger who states someone's number under another
+// name sees none of that person's enrolments.
+func identityEnrolments(q *gorm.DB, id Identity) *gorm.DB {
+	return q.Where("id_number_hash = ? AND TRIM(name) = ?", id.IDNumberHash, strings.TrimSpace(id.Name))
+}
+
+// carriesIdentity is identityEnrolments for one enrolment: only such an enrolment checks in
+// (an application made before a reviewer corrected the identity lists but does not).
+func carriesIdentity(e Enrolment, id Identity) bool {
+	return id.IDNumberHash != "" && e.IDNumberHash == id.IDNumberHash && strings.TrimSpace(e.Name) == strings.TrimSpace(id.Name)
 }
 
 // SeekerEnrolment is one of a seeker's enrolments as its own page shows it.
@@ -117,15 +142,17 @@ type SeekerEnrolment struct {
 	CheckinOpen    bool     `json:"checkin_open"` // the class code is accepted today
 }
 
-// SeekerEnrolments lists the enrolments that carry the seeker's identity or that it applied
-// for, newest first, with their check-ins.
+// SeekerEnrolments lists the enrolments that carry the seeker's identity (number and name)
+// or that it applied for, newest first, with their check-ins.
 func (s *Store) SeekerEnrolments(ctx context.Context, seeker User, now time.Time) ([]SeekerEnrolment, error) {
 	q := s.db.WithContext(ctx)
-	if id, err := s.IdentityOf(ctx, seeker.ID); err == nil {
-		q = q.Where("seeker_id = ? OR id_number_hash = ?", seeker.ID, id.IDNumberHash)
-	} else if ErrorCode(err) == ErrNotFound {
+	id, err := s.IdentityOf(ctx, seeker.ID)
+	switch {
+	case err == nil:
+		q = q.Where(s.db.Where("seeker_id = ?", seeker.ID).Or(identityEnrolments(s.db, id)))
+	case ErrorCode(err) == ErrNotFound:
 		q = q.Where("seeker_id = ?", seeker.ID)
-	} else {
+	default:
 		return nil, err
 	}
 	var es []Enrolment
@@ -160,7 +187,7 @@ func (s *Store) SeekerEnrolments(ctx context.Context, seeker User, now time.Time
 		d, p := nonNilStrings(days[e.ID]), programs[e.ProgramID]
 		out[i] = SeekerEnrolment{ID: e.ID, ProgramID: e.ProgramID, ProgramName: p.Name, StartOn: p.StartOn, EndOn: p.EndOn,
 			ProgramStatus: p.Status, Status: e.Status, Checkins: d, CheckedInToday: len(d) > 0 && d[len(d)-1] == today,
-			CheckinOpen: checkinOpen(p, today) == nil && e.Status == EnrolEnrolled}
+			CheckinOpen: checkinOpen(p, today) == nil && e.Status == EnrolEnrolled && carriesIdentity(e, id)}
 	}
 	return out, nil
 }

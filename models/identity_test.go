@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"portal/models/policy"
 	"portal/personal"
 )
 
@@ -103,5 +104,53 @@ func TestIdentityAndApplyingAsOneself(t *testing.T) {
 			_, err := s.Enrol(ctx, d, p.ID, EnrolInput{}, time.Date(2025, 4, 12, 9, 0, 0, 0, China))
 			mustCode(t, err, ErrRule, "program_ended")
 		})
+	})
+}
+
+// TestCheckinNeedsTheEnrolmentsIdentity: a trainee checks in on the enrolment that carries
+// its identity, number and name; once a reviewer corrects the name, the application made
+// under the old one still lists but no longer checks in, and the page says so.
+func TestCheckinNeedsTheEnrolmentsIdentity(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		during := time.Date(2025, 3, 10, 9, 0, 0, 0, China)
+		prov := verifiedProvider(t, s, "13800000711", "MA0K0711")
+		rev, _ := s.CreateReviewer(ctx, "13800000719", "审核员", "reviewer-pass")
+		towns, _ := s.Towns(ctx)
+		in := spring2025(towns[0].ID, nil)
+		in.Mode = "project"
+		p, err := s.CreateProgram(ctx, prov, in, time.Date(2025, 2, 1, 9, 0, 0, 0, China))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ApproveProgram(ctx, rev, p.ID, ApproveInput{}, during); err != nil {
+			t.Fatal(err)
+		}
+		a := newAccount(t, s, RoleSeeker, "13800000712")
+		if _, _, err := s.SetIdentity(ctx, a, IdentityInput{Name: "甲某", IDNumber: idNumber(1)}, during); err != nil {
+			t.Fatal(err)
+		}
+		e, err := s.Enrol(ctx, a, p.ID, EnrolInput{}, during)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ChangeEnrolment(ctx, prov, e.ID, "accept", false, during); err != nil {
+			t.Fatal(err)
+		}
+		code := policy.CheckinCode(s.checkinKey(), p.ID, policy.CheckinWindowOf(during))
+		if es, _ := s.SeekerEnrolments(ctx, a, during); len(es) != 1 || !es[0].CheckinOpen {
+			t.Fatalf("%+v", es)
+		}
+		if _, created, err := s.CheckIn(ctx, a, p.ID, code, during); err != nil || !created {
+			t.Fatalf("created %v, %v", created, err)
+		}
+		if _, err := s.ChangeIdentity(ctx, rev, a.ID, IdentityInput{Name: "甲某某", IDNumber: idNumber(1), Reason: "姓名登记有误"}, during); err != nil {
+			t.Fatal(err)
+		}
+		if es, _ := s.SeekerEnrolments(ctx, a, during); len(es) != 1 || es[0].CheckinOpen {
+			t.Fatalf("the application is listed, its check-in closed: %+v", es)
+		}
+		_, _, err = s.CheckIn(ctx, a, p.ID, code, during)
+		mustCode(t, err, ErrForbidden)
 	})
 }

@@ -118,15 +118,23 @@ func TestFlagsOnOutcomeLines(t *testing.T) {
 			name, id, phone, flag string
 			uscc                  string
 			file                  string
+			withdrawn             bool   // withdrawn from this program
+			other                 string // the person's status on the overlapping program ("": not on it)
 		}{
-			{"clean", idNumber(1), "13911110001", "", "", ""},
-			{"young", young, "13911110002", policy.FlagAgeOutsideWorkingAge, "", ""},
-			{"phone a", idNumber(3), "13911119999", policy.FlagSharedPhone, "", ""},
-			{"phone b", idNumber(4), "13911119999", policy.FlagSharedPhone, "", ""},
-			{"own employer", idNumber(5), "13911110005", policy.FlagEmployerIsProvider, provider.USCC, ""},
-			{"file a", idNumber(6), "13911110006", policy.FlagSharedEvidenceFile, "", "abc"},
-			{"file b", idNumber(7), "13911110007", policy.FlagSharedEvidenceFile, "", "abc"},
-			{"overlap", idNumber(8), "13911110008", policy.FlagOverlappingProgram, "", ""},
+			{name: "clean", id: idNumber(1), phone: "13911110001"},
+			{name: "young", id: young, phone: "13911110002", flag: policy.FlagAgeOutsideWorkingAge},
+			{name: "phone a", id: idNumber(3), phone: "13911119999", flag: policy.FlagSharedPhone},
+			{name: "phone b", id: idNumber(4), phone: "13911119999", flag: policy.FlagSharedPhone},
+			{name: "own employer", id: idNumber(5), phone: "13911110005", flag: policy.FlagEmployerIsProvider, uscc: provider.USCC},
+			{name: "file a", id: idNumber(6), phone: "13911110006", flag: policy.FlagSharedEvidenceFile, file: "abc"},
+			{name: "file b", id: idNumber(7), phone: "13911110007", flag: policy.FlagSharedEvidenceFile, file: "abc"},
+			{name: "overlap enrolled", id: idNumber(8), phone: "13911110008", flag: policy.FlagOverlappingProgram, other: EnrolEnrolled},
+			{name: "overlap completed", id: idNumber(9), phone: "13911110009", flag: policy.FlagOverlappingProgram, other: EnrolCompleted},
+			{name: "overlap withdrawn", id: idNumber(10), phone: "13911110010", other: EnrolWithdrawn},
+			{name: "overlap failed", id: idNumber(11), phone: "13911110011", other: EnrolFailed},
+			{name: "overlap applied", id: idNumber(12), phone: "13911110012", other: EnrolApplied},
+			{name: "phone c", id: idNumber(13), phone: "13911118888"}, // shares its phone only with a withdrawn trainee
+			{name: "phone d", id: idNumber(14), phone: "13911118888", withdrawn: true},
 		}
 		ids := map[string]int64{}
 		for _, c := range cases {
@@ -135,6 +143,12 @@ func TestFlagsOnOutcomeLines(t *testing.T) {
 				t.Fatal(err)
 			}
 			ids[c.name] = e.ID
+			if c.withdrawn {
+				if _, err := s.ChangeEnrolment(ctx, prov, e.ID, "withdraw", false, now); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
 			if _, err := s.ChangeEnrolment(ctx, prov, e.ID, "complete", true, now); err != nil {
 				t.Fatal(err)
 			}
@@ -146,8 +160,30 @@ func TestFlagsOnOutcomeLines(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := s.Enrol(ctx, prov, other.ID, EnrolInput{Name: "学员overlap", IDNumber: idNumber(8)}, now); err != nil {
-			t.Fatal(err)
+		for i, c := range cases {
+			switch c.other {
+			case "":
+				continue
+			case EnrolApplied: // the person applied to the other program itself and was not accepted
+				seeker := newAccount(t, s, RoleSeeker, fmt.Sprintf("139222200%02d", i))
+				if _, _, err := s.SetIdentity(ctx, seeker, IdentityInput{Name: "学员" + c.name, IDNumber: c.id}, now); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.Enrol(ctx, seeker, other.ID, EnrolInput{}, now); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			e, err := s.Enrol(ctx, prov, other.ID, EnrolInput{Name: "学员" + c.name, IDNumber: c.id}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			action, passed := map[string]string{EnrolCompleted: "complete", EnrolFailed: "complete", EnrolWithdrawn: "withdraw"}[c.other], c.other == EnrolCompleted
+			if action != "" {
+				if _, err := s.ChangeEnrolment(ctx, prov, e.ID, action, passed, now); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 		o, err := s.ProgramOutcome(ctx, prov, p.ID, func() string { return "2025-03-20" })
 		if err != nil {
@@ -163,6 +199,59 @@ func TestFlagsOnOutcomeLines(t *testing.T) {
 					t.Fatalf("flags %v, want %v", got, want)
 				}
 			})
+		}
+	})
+}
+
+// TestEmploymentNotVerifiedReadsTheExtracts: the flag is raised when an imported extract
+// covers a month of the employment period and no record of the person confirms it — also for
+// a person with no record at all (the plain fake); an extract of other months says nothing.
+func TestEmploymentNotVerifiedReadsTheExtracts(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		prov := verifiedProvider(t, s, "13800000821", "MA0L0821")
+		rev, _ := s.CreateReviewer(ctx, "13800000829", "审核员", "reviewer-pass")
+		_, employer := verifiedEnterprise(t, s, "13800000822", "MA0L0822")
+		p := closedProgram(t, s, prov, rev, "社保核验班", "2025-03-03", "2025-04-11",
+			[]trainee{{1, 10, true, false}, {2, 10, true, false}, {3, 10, true, false}, {4, 10, true, false}})
+		_, es, _ := s.Roster(ctx, prov, p.ID)
+		for _, e := range es[:3] { // the fourth is not employed on evidence
+			if _, err := s.RecordEmployment(ctx, prov, e.ID, EmploymentInput{EmployerName: employer.Name, EmployerUSCC: employer.USCC, EvidenceType: "agreement",
+				EvidenceNo: fmt.Sprint("HT", e.ID), StartOn: "2025-04-15"}, nil, trainingDay); err != nil { // period 2025-04 … 2025-10
+				t.Fatal(err)
+			}
+		}
+		flagged := func() []bool {
+			o, err := s.ProgramOutcome(ctx, prov, p.ID, func() string { return "2025-05-01" })
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := make([]bool, len(es))
+			for i, e := range es {
+				out[i] = slices.Contains(lineOf(o, e.ID).Flags, policy.FlagEmploymentNotVerified)
+			}
+			return out
+		}
+		if got := flagged(); slices.Contains(got, true) {
+			t.Fatalf("no extract imported: nothing to say, got %v", got)
+		}
+		other := validUSCC("MA0L0823")
+		if _, err := s.ImportSocialInsurance(ctx, rev, "2024.csv", siCSV("他人,"+idNumber(60)+","+other+",别的企业,2024-01,2025-03"), trainingDay); err != nil {
+			t.Fatal(err)
+		}
+		if got := flagged(); slices.Contains(got, true) {
+			t.Fatalf("an extract of 2024-01 … 2025-03 does not cover 2025-04 … 2025-10: %v", got)
+		}
+		if _, err := s.ImportSocialInsurance(ctx, rev, "2025.csv", siCSV("学员001,"+idNumber(1)+","+employer.USCC+",企业,2025-05,2025-12",
+			"学员002,"+idNumber(2)+","+other+",别的企业,2025-01,2025-12"), trainingDay); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := flagged(), []bool{false, true, true, false}; !slices.Equal(got, want) {
+			t.Fatalf("confirmed, insured elsewhere, no record at all, not employed: flagged %v, want %v", got, want)
+		}
+		o, _ := s.ProgramOutcome(ctx, prov, p.ID, func() string { return "2025-05-01" })
+		if !lineOf(o, es[0].ID).EmploymentVerified || lineOf(o, es[2].ID).EmploymentVerified || o.Confirmed != 1 || o.Employed != 3 {
+			t.Fatalf("%+v", o)
 		}
 	})
 }

@@ -110,7 +110,8 @@ func (s *Store) outcome(ctx context.Context, p Program, today Clock, alreadySubs
 	for _, e := range es {
 		completed := e.Status == EnrolCompleted
 		onEvidence, confirmed, scan := false, false, false
-		ft := policy.FlagTrainee{Phone: e.Phone, RollWithoutCheckin: ev.rollOnly[e.ID], OtherPrograms: ev.otherPrograms[e.IDNumberHash]}
+		ft := policy.FlagTrainee{Phone: e.Phone, RollWithoutCheckin: ev.rollOnly[e.ID], OtherPrograms: ev.otherPrograms[e.IDNumberHash],
+			Withdrawn: e.Status == EnrolWithdrawn}
 		if plain, err := s.Sealer.Decrypt(e.IDNumberEnc); err == nil {
 			ft.IDNumber = plain
 		}
@@ -121,7 +122,7 @@ func (s *Store) outcome(ctx context.Context, p Program, today Clock, alreadySubs
 			confirmed = policy.EmploymentConfirmed(ev.insured[e.IDNumberHash], r.EmployerUSCC, from, to)
 			ft.EvidenceSHA256, ft.EvidenceElsewhere, ft.EmployerUSCC = r.FileSHA256, ev.evidenceElsewhere[r.FileSHA256], r.EmployerUSCC
 			ft.EmployedOnEvidence, ft.EmploymentConfirmed, scan = onEvidence, confirmed, r.FileSHA256 != ""
-			ft.InsuranceCoversPeriod = policy.InsuredDuring(ev.insured[e.IDNumberHash], from, to)
+			ft.ExtractCoversPeriod = policy.ExtractCovers(ev.extracts, from, to)
 		}
 		employed := policy.CountsAsEmployed(v, onEvidence, confirmed)
 		if e.Status != EnrolWithdrawn {

@@ -15,6 +15,7 @@ type programEvidence struct {
 	anyCheckin              bool
 	employment              map[int64]EmploymentRecord
 	insured                 map[string][]policy.InsuredSpan // by person hash
+	extracts                []policy.MonthSpan              // the months each social-insurance import covers
 	evidenceElsewhere       map[string]bool                 // evidence files also on trainees of other programs
 	otherPrograms           map[string][]policy.Window
 	providerUSCC            string
@@ -93,10 +94,23 @@ func (s *Store) programEvidence(ctx context.Context, p Program, last string) (pr
 		to, _ := policy.ParseMonth(sp.ToMonth)
 		ev.insured[sp.PersonHash] = append(ev.insured[sp.PersonHash], policy.InsuredSpan{EmployerUSCC: sp.EmployerUSCC, From: from, To: to})
 	}
+	var covered []struct{ FromMonth, ToMonth string }
+	if err := db.Model(&SocialInsuranceImport{}).Where("from_month IS NOT NULL AND to_month IS NOT NULL").Select("from_month, to_month").Scan(&covered).Error; err != nil {
+		return ev, fmt.Errorf("models: social-insurance imports: %w", err)
+	}
+	for _, c := range covered {
+		from, ok1 := policy.ParseMonth(c.FromMonth)
+		to, ok2 := policy.ParseMonth(c.ToMonth)
+		if ok1 && ok2 {
+			ev.extracts = append(ev.extracts, policy.MonthSpan{From: from, To: to})
+		}
+	}
+	// Another program counts only where the person is on it: enrolled or completed, not an
+	// application, a withdrawal or a failure.
 	var others []struct{ IDNumberHash, StartOn, EndOn string }
 	if err := db.Raw(`SELECT e.id_number_hash, p.start_on, p.end_on FROM enrolments e JOIN programs p ON p.id = e.program_id
-		WHERE e.program_id <> ? AND e.status <> ? AND e.id_number_hash IN (SELECT id_number_hash FROM enrolments WHERE program_id = ?)`,
-		p.ID, EnrolWithdrawn, p.ID).Scan(&others).Error; err != nil {
+		WHERE e.program_id <> ? AND e.status IN ? AND e.id_number_hash IN (SELECT id_number_hash FROM enrolments WHERE program_id = ?)`,
+		p.ID, []string{EnrolEnrolled, EnrolCompleted}, p.ID).Scan(&others).Error; err != nil {
 		return ev, err
 	}
 	for _, o := range others {

@@ -152,7 +152,10 @@ func (s *Store) demoFlaggedProgram(ctx context.Context, u, reviewer User, town T
 		if i == 4 { // insured elsewhere while the agreement names the partner: employment_not_verified
 			uscc = personal.MakeUSCC("91140000" + "D0000099" + string(personal.MakeOrgCodeCheck("D0000099")))
 		}
-		fmt.Fprintf(&csv, "【演示】春季学员%d,%s,%s,%s,2025-04,2025-12\n", i+1, numbers[i], uscc, partner.Name)
+		// The extract is of the second quarter of 2025: it covers the spring class's employment
+		// period and not the summer order class's (2025-07 on), whose claim a browser story
+		// approves without a note.
+		fmt.Fprintf(&csv, "【演示】春季学员%d,%s,%s,%s,2025-04,2025-06\n", i+1, numbers[i], uscc, partner.Name)
 	}
 	if _, err := s.ImportSocialInsurance(ctx, reviewer, "【演示】定襄县社保缴费记录.csv", []byte(csv.String()), now); err != nil {
 		return err

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -37,6 +38,34 @@ func TestDemoShowsTheIntegrityStories(t *testing.T) {
 		if imps, _ := s.SocialInsuranceImports(ctx, rev); len(imps) != 1 || imps[0].Imported != 5 {
 			t.Fatalf("%+v", imps)
 		}
+		t.Run("the order class's claim, as the browser story makes it, carries no flag", func(t *testing.T) {
+			// The story places four of five without an employer code from 2025-07-20; no demo
+			// extract covers that period, so the reviewer approves without a note.
+			var order Program
+			s.db.Where("name = ?", "【演示】法兰焊工订单班").First(&order)
+			_, roster, _ := s.Roster(ctx, prov, order.ID)
+			for i, e := range roster {
+				if _, err := s.ChangeEnrolment(ctx, prov, e.ID, "complete", true, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+				if i < 4 {
+					if _, err := s.RecordEmployment(ctx, prov, e.ID, EmploymentInput{EmployerName: "【演示】定襄宏达法兰锻造有限公司", EvidenceType: "agreement",
+						EvidenceNo: fmt.Sprint("DEMO-", e.ID), StartOn: "2025-07-20"}, nil, time.Now()); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if _, err := s.CloseProgram(ctx, prov, order.ID, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			c, err := s.SubmitTrainingClaim(ctx, prov, order.ID, time.Now())
+			if err != nil || c.Flagged || c.TotalYuan != 3750 {
+				t.Fatalf("%+v %v", c.FlagTexts, err)
+			}
+			if _, err := s.ApproveClaim(ctx, rev, c.ID, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		})
 		if _, err := s.SeedDemo(ctx); err != nil {
 			t.Fatal(err)
 		}

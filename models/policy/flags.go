@@ -24,9 +24,9 @@ var flagTexts = map[string]string{
 	FlagSharedEvidenceFile:    "同一份就业证明材料(文件内容完全相同)用于多名学员,请核实材料真实性",
 	FlagSharedPhone:           "同一手机号登记在本申请的多名学员名下,请核实是否为本人报名",
 	FlagEmployerIsProvider:    "就业单位的统一社会信用代码与培训机构本身相同,请核实是否为真实就业",
-	FlagEmploymentNotVerified: "已导入的社保记录显示该学员在该就业期间有缴费记录,但没有一条是在所报就业单位缴纳的",
+	FlagEmploymentNotVerified: "已导入的社保缴费数据覆盖该就业期间的至少一个月,但其中没有该学员在所报就业单位的缴费记录(该学员在此期间没有任何缴费记录的,同样提示)",
 	FlagRollWithoutCheckin:    "项目使用学员签到,但有机构点名记为出勤而学员当天未签到的日子",
-	FlagOverlappingProgram:    "该学员同时在另一个培训日期重叠的项目中",
+	FlagOverlappingProgram:    "该学员同时在另一个培训日期重叠的项目中(在册或已结业)",
 }
 
 // FlagText is the Chinese explanation of a flag code ("" for an unknown code).
@@ -51,16 +51,17 @@ type FlagProgram struct {
 
 // FlagTrainee is one line's person as the flag rules see it.
 type FlagTrainee struct {
-	IDNumber              string // the plain GB 11643 number, for birth date and sex ("" skips the age rule)
-	Phone                 string
-	EvidenceSHA256        string
-	EvidenceElsewhere     bool // the same file is on a trainee outside these lines
-	EmployerUSCC          string
-	EmployedOnEvidence    bool
-	EmploymentConfirmed   bool
-	InsuranceCoversPeriod bool // imported records of the person reach into the employment's period
-	RollWithoutCheckin    int  // roll days on which the trainee did not check in
-	OtherPrograms         []Window
+	IDNumber            string // the plain GB 11643 number, for birth date and sex ("" skips the age rule)
+	Phone               string
+	EvidenceSHA256      string
+	EvidenceElsewhere   bool // the same file is on a trainee outside these lines
+	EmployerUSCC        string
+	EmployedOnEvidence  bool
+	EmploymentConfirmed bool
+	ExtractCoversPeriod bool     // an imported extract covers at least one month of the employment's period
+	RollWithoutCheckin  int      // roll days on which the trainee did not check in
+	OtherPrograms       []Window // other programs the person is on (enrolled or completed)
+	Withdrawn           bool     // withdrawn: not on the claim, so its phone is not compared
 }
 
 // Flags gives each trainee's flags, in FlagCodes order (an empty, non-nil list when clean).
@@ -70,7 +71,7 @@ func Flags(p FlagProgram, trainees []FlagTrainee) [][]string {
 		if t.EvidenceSHA256 != "" {
 			evidence[t.EvidenceSHA256]++
 		}
-		if t.Phone != "" {
+		if t.Phone != "" && !t.Withdrawn {
 			phones[t.Phone]++
 		}
 	}
@@ -79,9 +80,9 @@ func Flags(p FlagProgram, trainees []FlagTrainee) [][]string {
 		raised := map[string]bool{
 			FlagAgeOutsideWorkingAge:  OutsideWorkingAge(p.Version, t.IDNumber, p.Window.Start),
 			FlagSharedEvidenceFile:    t.EvidenceSHA256 != "" && (evidence[t.EvidenceSHA256] > 1 || t.EvidenceElsewhere),
-			FlagSharedPhone:           t.Phone != "" && phones[t.Phone] > 1,
+			FlagSharedPhone:           t.Phone != "" && !t.Withdrawn && phones[t.Phone] > 1,
 			FlagEmployerIsProvider:    t.EmployedOnEvidence && t.EmployerUSCC != "" && t.EmployerUSCC == p.ProviderUSCC,
-			FlagEmploymentNotVerified: t.EmployedOnEvidence && !t.EmploymentConfirmed && t.InsuranceCoversPeriod,
+			FlagEmploymentNotVerified: t.EmployedOnEvidence && !t.EmploymentConfirmed && t.ExtractCoversPeriod,
 			FlagRollWithoutCheckin:    p.UsesCheckin && t.RollWithoutCheckin > 0,
 			FlagOverlappingProgram:    overlapsAny(p.Window, t.OtherPrograms),
 		}

@@ -11,7 +11,7 @@ func id(yyyymmdd string, sex byte) string { return "140105" + yyyymmdd + "00" + 
 func TestFlags(t *testing.T) {
 	prog := FlagProgram{Version: seedWithAges(), Window: Window{Start: day("2025-03-03"), End: day("2025-04-11")}, ProviderUSCC: "52140000PROVIDER1"}
 	clean := FlagTrainee{IDNumber: id("19900101", '1'), Phone: "13900000001", EvidenceSHA256: "aa", EmployerUSCC: "91140000EMPLOYER1",
-		EmployedOnEvidence: true, EmploymentConfirmed: true, InsuranceCoversPeriod: true}
+		EmployedOnEvidence: true, EmploymentConfirmed: true, ExtractCoversPeriod: true}
 	with := func(f func(t *FlagTrainee)) FlagTrainee { c := clean; f(&c); return c }
 	tests := []struct {
 		name     string
@@ -30,8 +30,11 @@ func TestFlags(t *testing.T) {
 		{"an evidence file used on another program", prog, []FlagTrainee{with(func(t *FlagTrainee) { t.EvidenceElsewhere = true })}, []string{FlagSharedEvidenceFile}},
 		{"one phone on two trainees", prog, []FlagTrainee{clean, with(func(t *FlagTrainee) { t.EvidenceSHA256 = "bb" })}, []string{FlagSharedPhone}},
 		{"employed by the provider itself", prog, []FlagTrainee{with(func(t *FlagTrainee) { t.EmployerUSCC = prog.ProviderUSCC })}, []string{FlagEmployerIsProvider}},
-		{"records cover the period, none confirms", prog, []FlagTrainee{with(func(t *FlagTrainee) { t.EmploymentConfirmed = false })}, []string{FlagEmploymentNotVerified}},
-		{"no records for the period: nothing to say", prog, []FlagTrainee{with(func(t *FlagTrainee) { t.EmploymentConfirmed, t.InsuranceCoversPeriod = false, false })}, []string{}},
+		{"an extract covers the period, no record of the person confirms", prog, []FlagTrainee{with(func(t *FlagTrainee) { t.EmploymentConfirmed = false })}, []string{FlagEmploymentNotVerified}},
+		{"no extract covers the period: nothing to say", prog, []FlagTrainee{with(func(t *FlagTrainee) { t.EmploymentConfirmed, t.ExtractCoversPeriod = false, false })}, []string{}},
+		{"not employed on evidence: nothing to confirm", prog, []FlagTrainee{with(func(t *FlagTrainee) { t.EmployedOnEvidence, t.EmploymentConfirmed = false, false })}, []string{}},
+		{"a phone shared only with a withdrawn trainee", prog, []FlagTrainee{with(func(t *FlagTrainee) { t.EvidenceSHA256 = "bb" }), with(func(t *FlagTrainee) { t.Withdrawn = true })}, []string{}},
+		{"a withdrawn trainee is not flagged for a shared phone", prog, []FlagTrainee{with(func(t *FlagTrainee) { t.EvidenceSHA256, t.Withdrawn = "bb", true }), clean}, []string{}},
 		{"roll days without check-in where check-ins are used", FlagProgram{Version: prog.Version, Window: prog.Window, UsesCheckin: true},
 			[]FlagTrainee{with(func(t *FlagTrainee) { t.RollWithoutCheckin = 2 })}, []string{FlagRollWithoutCheckin}},
 		{"roll days without check-in where nobody checks in", prog, []FlagTrainee{with(func(t *FlagTrainee) { t.RollWithoutCheckin = 2 })}, []string{}},
@@ -88,9 +91,22 @@ func TestEmploymentConfirmed(t *testing.T) {
 			}
 		})
 	}
-	t.Run("insured elsewhere during the period, not before it", func(t *testing.T) {
-		if !InsuredDuring([]InsuredSpan{{"E2", m("2025-06"), m("2025-08")}}, from, to) || InsuredDuring([]InsuredSpan{{"E2", m("2024-01"), m("2025-04")}}, from, to) {
-			t.Fatal("InsuredDuring misread the period")
+	t.Run("an extract covering a month of the period, or none", func(t *testing.T) {
+		for _, tt := range []struct {
+			name     string
+			extracts []MonthSpan
+			want     bool
+		}{
+			{"no extract", nil, false},
+			{"one ending the month before", []MonthSpan{{m("2024-01"), m("2025-04")}}, false},
+			{"one starting the month after", []MonthSpan{{m("2025-11"), m("2026-06")}}, false},
+			{"one reaching the first month", []MonthSpan{{m("2024-01"), m("2025-05")}}, true},
+			{"one starting in the last month", []MonthSpan{{m("2025-10"), m("2025-12")}}, true},
+			{"one outside, one inside", []MonthSpan{{m("2023-01"), m("2023-12")}, {m("2025-07"), m("2025-07")}}, true},
+		} {
+			if got := ExtractCovers(tt.extracts, from, to); got != tt.want {
+				t.Errorf("%s: ExtractCovers = %v, want %v", tt.name, got, tt.want)
+			}
 		}
 	})
 	t.Run("proof rules", func(t *testing.T) {

@@ -42,11 +42,16 @@ func EmploymentConfirmed(spans []InsuredSpan, employerUSCC string, from, to Mont
 	return false
 }
 
-// InsuredDuring reports whether any record of the person, with any employer, covers a month
-// of [from, to]: the person is in the extract for that period.
-func InsuredDuring(spans []InsuredSpan, from, to Month) bool {
-	for _, s := range spans {
-		if s.From <= to && s.To >= from {
+// MonthSpan is the months from From to To, both included: what one imported extract covers
+// (its rows' earliest from_month to their latest to_month).
+type MonthSpan struct{ From, To Month }
+
+// ExtractCovers reports whether any imported extract covers at least one month of [from, to]:
+// then the records for that period exist, and an employment none of them confirms is
+// flagged employment_not_verified — also when the person has no record at all in them.
+func ExtractCovers(extracts []MonthSpan, from, to Month) bool {
+	for _, e := range extracts {
+		if e.From <= to && e.To >= from {
 			return true
 		}
 	}
