@@ -323,7 +323,7 @@ func (a *App) closeJobSubmit(c *fiber.Ctx) error {
 			Button: "确认关闭岗位", Back: "/console"})
 	}
 	if _, err := a.store.CloseJob(c.UserContext(), currentUser(c), id, a.now()); err != nil {
-		return err
+		return a.refused(c, "/console", err)
 	}
 	a.indexer.Notify(c.UserContext())
 	return a.done(c, "/console", "job_closed")

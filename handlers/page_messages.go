@@ -9,8 +9,10 @@ package handlers
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -234,15 +236,22 @@ type pageProblem struct {
 // catalogue (by reason, else by code) and each field's error.
 func pageProblemOf(err error) pageProblem {
 	p := problemOf(err)
+	var de *models.Error
+	code := ""
+	if errors.As(err, &de) {
+		code = de.Code
+	}
+	return pageProblemFrom(p, code)
+}
+
+// pageProblemFrom is the Chinese face of a problem; code is its domain code when known, else
+// it is read from the status.
+func pageProblemFrom(p Problem, code string) pageProblem {
 	pp := pageProblem{Status: p.Status, Code: p.Code}
 	s, ok := refusals[p.Code]
 	if !ok {
-		var de *models.Error
-		code := models.ErrInternal
-		if errors.As(err, &de) {
-			code = de.Code
-		} else if c, known := codeOfStatus[p.Status]; known {
-			code = c
+		if code == "" {
+			code = codeOfProblem(p)
 		}
 		s = refusals[code]
 	}
@@ -263,6 +272,42 @@ func pageProblemOf(err error) pageProblem {
 		pp.Sentence = refusals[models.ErrRateLimited].fill("")
 	}
 	return pp
+}
+
+// codeOfProblem is the domain code a problem's status stands for: a 422 with field errors is
+// invalid input, without them a rule.
+func codeOfProblem(p Problem) string {
+	switch {
+	case p.Status == http.StatusUnprocessableEntity && len(p.Errors) > 0:
+		return models.ErrInvalid
+	case p.Status == http.StatusUnprocessableEntity:
+		return models.ErrRule
+	case p.Status == http.StatusConflict:
+		return models.ErrConflict
+	}
+	if c, known := codeOfStatus[p.Status]; known {
+		return c
+	}
+	return models.ErrInternal
+}
+
+// Text is the refusal as one line, for a page that cannot show its fields' errors beside
+// them: the sentence, then each field's error.
+func (pp pageProblem) Text() string {
+	if len(pp.Fields) == 0 {
+		return pp.Sentence
+	}
+	said := strings.TrimSuffix(pp.Sentence, "。")
+	var msgs []string
+	for _, k := range slices.Sorted(maps.Keys(pp.Fields)) {
+		if m := pp.Fields[k]; m != said && !slices.Contains(msgs, m) {
+			msgs = append(msgs, m)
+		}
+	}
+	if len(msgs) == 0 {
+		return pp.Sentence
+	}
+	return said + ":" + strings.Join(msgs, ";") + "。"
 }
 
 // errorPages titles each status's error page and says what a person can do about it.

@@ -361,10 +361,10 @@ func (a *App) rollSubmit(c *fiber.Ctx) error {
 	for _, v := range c.Context().PostArgs().PeekMulti("present") {
 		present = append(present, bad.id("present", string(v)))
 	}
-	if err := bad.refusal(); err != nil {
-		return err
-	}
 	day := c.FormValue("day")
+	if err := bad.refusal(); err != nil {
+		return a.afterProgramAction(c, id, day, "", err)
+	}
 	_, err = a.store.PutRoll(c.UserContext(), currentUser(c), id, day, present, a.now())
 	return a.afterProgramAction(c, id, day, "roll_saved", err)
 }

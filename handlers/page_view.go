@@ -138,8 +138,12 @@ func (a *App) renderStatus(c *fiber.Ctx, status int, page string, v view) error 
 	p.User = currentUser(c)
 	p.CSRF = a.csrfToken(c)
 	p.Footer = a.footer
+	note := a.takeFlash(c)
 	if p.Flash == "" {
-		p.Flash = a.takeFlash(c)
+		p.Flash = flashes[note.Key]
+	}
+	if p.Problem == "" {
+		p.Problem = note.Problem
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", v); err != nil {

@@ -1,0 +1,103 @@
+package handlers
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"portal/models"
+)
+
+// alertOf is the refusal a page shows on top (the role="alert" notice), or "".
+func alertOf(page string) string {
+	_, rest, ok := strings.Cut(page, `<p class="notice error" role="alert">`)
+	if !ok {
+		return ""
+	}
+	text, _, _ := strings.Cut(rest, "</p>")
+	return text
+}
+
+func TestPageRefusalsSayWhy(t *testing.T) {
+	h := newHarness(t, harnessOpts{indexing: true})
+	ent := h.verifiedEnterprise("13600000301", "MA0P0301", "定襄法兰专业镇")
+	seeker := h.account(models.RoleSeeker, "13600000302")
+	rev := h.account(models.RoleReviewer, "13600000309")
+	h.must(200, req{method: "PUT", path: "/api/v1/me/profile", token: seeker.Token, body: map[string]any{"desired_occupations": []string{"焊工"}, "education": "高中"}})
+	job := h.postJob(ent.Token, "法兰焊工", "焊工", "定襄法兰专业镇", 8000)
+
+	t.Run("applying to a closed posting returns to it saying it is closed", func(t *testing.T) {
+		h.must(200, req{method: "POST", path: "/api/v1/jobs/" + job + "/close", token: ent.Token})
+		r := h.pageForm(seeker, "/jobs/"+job+"/apply", nil)
+		if r.status != 303 || r.header.Get("Location") != "/jobs/"+job {
+			t.Fatalf("%d %s", r.status, r.header.Get("Location"))
+		}
+		if got := alertOf(h.follow(seeker, r)); got != string(refusals["job_closed"]) {
+			t.Fatalf("the posting's page says %q", got)
+		}
+	})
+	t.Run("a step on a finished application returns to the applicants with the reason", func(t *testing.T) {
+		open := h.postJob(ent.Token, "法兰车工", "车工", "定襄法兰专业镇", 8000)
+		app := h.must(201, req{method: "POST", path: "/api/v1/jobs/" + open + "/applications", token: seeker.Token})
+		appID := itoa(int64(app["id"].(float64)))
+		h.follow(seeker, h.pageForm(seeker, "/console/applications/"+appID+"/withdraw", nil))
+		r := h.pageForm(ent, "/console/applications/"+appID+"/move", map[string]string{"status": "interview", "job_id": open})
+		if r.status != 303 || r.header.Get("Location") != "/console/jobs/"+open+"/applicants" {
+			t.Fatalf("%d %s", r.status, r.header.Get("Location"))
+		}
+		if got := alertOf(h.follow(ent, r)); got != string(refusals["application_final"]) && got != string(refusals["invalid_transition"]) {
+			t.Fatalf("the applicants page says %q", got)
+		}
+	})
+	t.Run("a reviewer's refused approval keeps the typed days with their error beside them", func(t *testing.T) {
+		prov := h.verifiedProvider("13600000303", "MA0P0303")
+		p := h.must(201, req{method: "POST", path: "/api/v1/programs", token: prov.Token, body: map[string]any{"name": "法兰焊工班", "occupation": "焊工",
+			"mode": "project", "town_id": h.townID("定襄法兰专业镇"), "start_on": models.Today(time.Now().AddDate(0, 0, 3)),
+			"end_on": models.Today(time.Now().AddDate(0, 0, 30)), "planned_days": 20, "capacity": 20}})
+		prog := itoa(int64(p["id"].(float64)))
+		r := h.pageForm(rev, "/console/reviewer/programs/"+prog+"/approve", map[string]string{"approved_days": "999"})
+		body := string(r.body)
+		if r.status != 422 || !strings.Contains(body, `value="999"`) || !strings.Contains(body, `id="approved_days-error">不能大于`) {
+			t.Fatalf("%d %s", r.status, visibleText(body))
+		}
+		if got := alertOf(body); got != string(refusals[models.ErrInvalid]) {
+			t.Fatalf("the queue says %q", got)
+		}
+		h.follow(rev, h.pageForm(rev, "/console/reviewer/programs/"+prog+"/approve", map[string]string{"approved_days": "20"}))
+		again := h.pageForm(rev, "/console/reviewer/programs/"+prog+"/approve", map[string]string{"approved_days": "20"})
+		if again.status != 409 || alertOf(string(again.body)) != string(refusals["program_decided"]) {
+			t.Fatalf("approving twice: %d %q", again.status, alertOf(string(again.body)))
+		}
+	})
+	t.Run("the twenty-first saved search returns to the results saying why", func(t *testing.T) {
+		for i := range 20 {
+			h.must(201, req{method: "POST", path: "/api/v1/me/saved-searches", token: seeker.Token, body: map[string]any{"query": "q=焊工" + itoa(int64(i))}})
+		}
+		r := h.pageForm(seeker, "/console/saved-searches", map[string]string{"query": "q=车工"})
+		if r.status != 303 || !strings.HasPrefix(r.header.Get("Location"), "/jobs?") {
+			t.Fatalf("%d %s", r.status, r.header.Get("Location"))
+		}
+		if got := alertOf(h.follow(seeker, r)); got != string(refusals["too_many_saved_searches"]) {
+			t.Fatalf("the results say %q", got)
+		}
+	})
+	t.Run("a made-up refusal cookie shows nothing", func(t *testing.T) {
+		forged := "s.eyJwIjoi5L2g5aW9In0.bm90LWEtc2lnbmF0dXJl"
+		page := h.do(req{method: "GET", path: "/console", headers: map[string]string{"Accept": "text/html", "Cookie": sessionCookie + "=" + seeker.Token + "; " + flashCookie + "=" + forged}})
+		if got := alertOf(string(page.body)); got != "" {
+			t.Fatalf("a forged flash shows %q", got)
+		}
+	})
+	t.Run("the error page of a refusal says the refusal's own sentence", func(t *testing.T) {
+		for _, p := range []Problem{{Status: 409, Code: "program_decided"}, {Status: 422, Code: "job_closed"}, {Status: 422, Code: "some_new_rule"}} {
+			text := pageProblemFrom(p, "").Text()
+			want := string(refusals[p.Code])
+			if p.Code == "some_new_rule" {
+				want = string(refusals[models.ErrRule])
+			}
+			if text != want {
+				t.Errorf("%s: %q", p.Code, text)
+			}
+		}
+	})
+}
