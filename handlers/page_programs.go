@@ -227,6 +227,10 @@ type providerProgramView struct {
 	Claim      *models.Claim
 	CanClose   bool
 	Enrol      enrolForm
+	EnrolOpen  bool // the 实名登记学员 form was refused: its section opens
+	// EmploymentFor is the enrolment whose employment form was refused, Employment its values
+	EmploymentFor int64
+	Employment    employmentForm
 	Code       *classCodeView  // the class code, while the program is approved and runs today
 	RollImport *rollImportView // the report of the roll spreadsheet just uploaded
 }
@@ -334,21 +338,28 @@ func (a *App) providerProgram(c *fiber.Ctx, id int64, day string) (*providerProg
 // it in Chinese.
 func (a *App) afterProgramAction(c *fiber.Ctx, programID int64, day, flash string, err error) error {
 	if err != nil {
-		pp := pageProblemOf(err)
-		if pp.Status >= 500 || pp.Status == http.StatusForbidden || pp.Status == http.StatusNotFound {
-			return err
-		}
-		v, verr := a.providerProgram(c, programID, day)
-		if verr != nil {
-			return verr
-		}
-		return a.formProblem(c, "provider_program", v, err)
+		return a.programProblem(c, programID, day, err, func(*providerProgramView) {})
 	}
 	to := "/console/programs/" + itoa64(programID)
 	if day != "" {
 		to += "?day=" + url.QueryEscape(day)
 	}
 	return a.done(c, to, flash)
+}
+
+// programProblem shows a refusal on the program's page in Chinese; keep puts back what the
+// refused form held, so its values, its errors and its open section come back.
+func (a *App) programProblem(c *fiber.Ctx, programID int64, day string, err error, keep func(*providerProgramView)) error {
+	pp := pageProblemOf(err)
+	if pp.Status >= 500 || pp.Status == http.StatusForbidden || pp.Status == http.StatusNotFound {
+		return err
+	}
+	v, verr := a.providerProgram(c, programID, day)
+	if verr != nil {
+		return verr
+	}
+	keep(v)
+	return a.formProblem(c, "provider_program", v, err)
 }
 
 func (a *App) rollSubmit(c *fiber.Ctx) error {
@@ -379,12 +390,7 @@ func (a *App) enrolSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	if _, err = a.store.Enrol(c.UserContext(), currentUser(c), id, f.input(), a.now()); err != nil {
-		v, verr := a.providerProgram(c, id, "")
-		if verr != nil {
-			return verr
-		}
-		v.Enrol = f
-		return a.formProblem(c, "provider_program", v, err)
+		return a.programProblem(c, id, "", err, func(v *providerProgramView) { v.Enrol, v.EnrolOpen = f, true })
 	}
 	return a.done(c, "/console/programs/"+itoa64(id), "enrolled")
 }
@@ -445,5 +451,8 @@ func (a *App) employmentSubmit(c *fiber.Ctx) error {
 	if perr != nil {
 		return perr
 	}
-	return a.afterProgramAction(c, programID, "", "employment_saved", err)
+	if err != nil {
+		return a.programProblem(c, programID, "", err, func(v *providerProgramView) { v.EmploymentFor, v.Employment = id, f })
+	}
+	return a.done(c, "/console/programs/"+itoa64(programID), "employment_saved")
 }

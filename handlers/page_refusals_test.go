@@ -101,3 +101,47 @@ func TestPageRefusalsSayWhy(t *testing.T) {
 		}
 	})
 }
+
+func TestProgramPageKeepsARefusedForm(t *testing.T) {
+	clock := newClock(time.Date(2025, 4, 20, 9, 0, 0, 0, models.China))
+	h := newHarness(t, harnessOpts{clock: clock})
+	prov := h.verifiedProvider("13600000401", "MA0P0401")
+	rev := h.account(models.RoleReviewer, "13600000409")
+	p := h.must(201, req{method: "POST", path: "/api/v1/programs", token: prov.Token, body: map[string]any{"name": "法兰焊工班", "occupation": "焊工",
+		"mode": "project", "town_id": h.townID("定襄法兰专业镇"), "start_on": "2025-03-03", "end_on": "2025-04-30", "planned_days": 30, "capacity": 20}})
+	prog := itoa(int64(p["id"].(float64)))
+	h.must(200, req{method: "POST", path: "/api/v1/programs/" + prog + "/approve", token: rev.Token, body: map[string]any{"approved_days": 30}})
+	var ids []string
+	for i := range 2 {
+		e := h.must(201, req{method: "POST", path: "/api/v1/programs/" + prog + "/enrolments", token: prov.Token, body: map[string]any{"name": "学员" + itoa(int64(i)), "id_number": idNumber(40 + i)}})
+		ids = append(ids, itoa(int64(e["id"].(float64))))
+		h.must(200, req{method: "POST", path: "/api/v1/enrolments/" + ids[i] + "/complete", token: prov.Token, body: map[string]any{"passed": true}})
+	}
+	t.Run("a refused employment keeps its values and errors in its own open form", func(t *testing.T) {
+		r := h.pageForm(prov, "/console/enrolments/"+ids[1]+"/employment", map[string]string{"employer_name": "定襄法兰厂", "evidence_type": "certificate",
+			"evidence_no": "", "start_on": "2025-01-01"})
+		body := string(r.body)
+		if r.status != 422 {
+			t.Fatalf("%d %s", r.status, visibleText(body))
+		}
+		for _, want := range []string{`value="定襄法兰厂"`, `value="2025-01-01"`, `id="evidence_no-error">必填`, `value="certificate" selected`,
+			`<details open><summary>登记就业</summary>` + "\n" + `<form method="post" action="/console/enrolments/` + ids[1] + `/employment"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the page lacks %q", want)
+			}
+		}
+		if strings.Count(body, "<details open>") != 1 || strings.Count(body, `value="定襄法兰厂"`) != 1 {
+			t.Error("another form opened or took the values")
+		}
+		if !strings.Contains(body, "<details ><summary>实名登记学员") {
+			t.Error("the enrolment section opened on an employment refusal")
+		}
+	})
+	t.Run("a refused enrolment opens its own section", func(t *testing.T) {
+		r := h.pageForm(prov, "/console/programs/"+prog+"/enrol", map[string]string{"name": "张三", "id_number": "123"})
+		body := string(r.body)
+		if r.status != 422 || !strings.Contains(body, "<details open><summary>实名登记学员") || strings.Contains(body, "<details open><summary>登记就业") {
+			t.Fatalf("%d %s", r.status, visibleText(body))
+		}
+	})
+}
