@@ -216,23 +216,23 @@ func (a *App) createProgramSubmit(c *fiber.Ctx) error {
 // line, the day's roll, the roster with completion and employment, and the claim.
 type providerProgramView struct {
 	Page
-	Program    models.Program
-	Roster     []models.Enrolment
-	Outcome    models.Outcome
-	Applied    []models.Enrolment
-	Day        string
-	LastDay    string
-	Present    []int64
-	Today      string
-	Claim      *models.Claim
-	CanClose   bool
-	Enrol      enrolForm
-	EnrolOpen  bool // the 实名登记学员 form was refused: its section opens
+	Program   models.Program
+	Roster    []models.Enrolment
+	Outcome   models.Outcome
+	Applied   []models.Enrolment
+	Day       string
+	LastDay   string
+	Present   []int64
+	Today     string
+	Claim     *models.Claim
+	CanClose  bool
+	Enrol     enrolForm
+	EnrolOpen bool // the 实名登记学员 form was refused: its section opens
 	// EmploymentFor is the enrolment whose employment form was refused, Employment its values
 	EmploymentFor int64
 	Employment    employmentForm
-	Code       *classCodeView  // the class code, while the program is approved and runs today
-	RollImport *rollImportView // the report of the roll spreadsheet just uploaded
+	Code          *classCodeView  // the class code, while the program is approved and runs today
+	RollImport    *rollImportView // the report of the roll spreadsheet just uploaded
 }
 
 // classCodeView is the class code as the provider shows it to the class.
