@@ -34,12 +34,14 @@ func computation(l models.ClaimLine) string {
 type claimView struct {
 	Page
 	Claim      models.Claim
-	CanDecide  bool   // a reviewer may approve or reject it
+	CanDecide  bool   // a reviewer may approve it
+	CanReject  bool   // a reviewer may reject it (also while it is drawn for inspection)
 	CanPay     bool   // the announcement closed with no objection open
 	PayWaiting string // why payment cannot be recorded yet
 	Reject     string // the typed reason, kept after a refusal
 	PaymentRef string
 	Note       string // the typed 审核意见, kept after a refusal
+	Inspected  string // why it can be neither decided nor paid: drawn for inspection
 }
 
 func (a *App) claimView(c *fiber.Ctx, id int64) (*claimView, error) {
@@ -51,7 +53,13 @@ func (a *App) claimView(c *fiber.Ctx, id int64) (*claimView, error) {
 	if currentUser(c).Role != models.RoleReviewer {
 		return v, nil
 	}
-	v.CanDecide = claim.Status == models.ClaimSubmitted
+	v.CanReject = claim.Status == models.ClaimSubmitted
+	if claim.UnderInspection {
+		// the store refuses approval and payment until the inspection's result is in
+		v.Inspected = refusals["under_inspection"].fill("")
+		return v, nil
+	}
+	v.CanDecide = v.CanReject
 	if claim.Status == models.ClaimApproved {
 		open := false
 		for _, o := range claim.Objections {

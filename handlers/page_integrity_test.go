@@ -203,6 +203,15 @@ func TestInspectionPages(t *testing.T) {
 			t.Fatalf("%s", visibleText(list))
 		}
 	})
+	t.Run("a drawn claim shows why it can be neither approved nor paid", func(t *testing.T) {
+		claimPage := string(h.do(req{method: "GET", path: "/console/claims/" + cid, cookie: rev.Token, headers: html}).body)
+		if !strings.Contains(claimPage, "抽查中") || !strings.Contains(claimPage, string(refusals["under_inspection"])) {
+			t.Fatalf("%s", visibleText(claimPage))
+		}
+		if strings.Contains(claimPage, "/approve") || strings.Contains(claimPage, "/pay") {
+			t.Fatal("the approve or pay form shows on a claim under inspection")
+		}
+	})
 	t.Run("failing needs a note, then a confirmation, then rejects the claim", func(t *testing.T) {
 		path := regexp.MustCompile(`action="(/console/review/inspections/\d+/results)"`).FindStringSubmatch(page)[1]
 		r := h.pageForm(rev, path, map[string]string{"claim_id": cid, "result": "failed"})
