@@ -118,7 +118,13 @@ func TestImportPages(t *testing.T) {
 	t.Run("the provider uploads a roll and sees the bad rows by line, in Chinese", func(t *testing.T) {
 		sheet := "日期,身份证号,出勤\n2025-03-03," + idNumber(81) + ",1\n2025-03-04," + idNumber(82) + ",1\n2025-13-01," + idNumber(81) + ",1\n2025-03-05," + idNumber(81) + ",也许\n"
 		r := upload(prov, "/console/programs/"+prog+"/roll/import", "/console/programs/"+prog, "roll.csv", sheet)
-		page := string(r.body)
+		if r.status != 303 {
+			t.Fatalf("the upload answered %d, not a redirect: a refresh would upload again", r.status)
+		}
+		page := h.follow(prov, r)
+		if again := string(h.do(req{method: "GET", path: "/console/programs/" + prog, cookie: prov.Token, headers: html}).body); strings.Contains(again, "行有误") {
+			t.Error("the report shows again on the next visit")
+		}
 		for _, want := range []string{"点名表已导入", "3 行有误", "第 3 行:身份证号:本项目花名册上没有这个身份证号", "第 4 行:日期:", "第 5 行:出勤:请填写 1 或 0"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("lacks %q", want)
@@ -128,6 +134,16 @@ func TestImportPages(t *testing.T) {
 			if m != "Excel" && m != "CSV" {
 				t.Errorf("English on the page: %q", m)
 			}
+		}
+	})
+	t.Run("a long list of bad rows is cut to the first twenty", func(t *testing.T) {
+		sheet := "日期,身份证号,出勤\n"
+		for range 30 {
+			sheet += "2025-03-06," + idNumber(82) + ",1\n"
+		}
+		page := h.follow(prov, upload(prov, "/console/programs/"+prog+"/roll/import", "/console/programs/"+prog, "roll.csv", sheet))
+		if !strings.Contains(page, "30 行有误,下面列出前 20 行") || strings.Count(page, "本项目花名册上没有这个身份证号") != 20 {
+			t.Fatalf("%s", visibleText(page))
 		}
 	})
 	t.Run("the reviewer imports social insurance and sees 导入 N 行,M 行有误", func(t *testing.T) {

@@ -370,6 +370,7 @@ var flashes = map[string]string{
 	"claim_submitted":     "补贴申请已提交,等待审核。",
 	"program_filed":       "培训项目已提交审核。",
 	"roll_saved":          "点名已保存。",
+	"roll_imported":       "点名表已导入。",
 	"enrolled":            "学员已登记。",
 	"program_closed":      "培训项目已关闭,可以申请补贴了。",
 	"enrolment_changed":   "学员状态已更新。",

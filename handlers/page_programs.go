@@ -296,6 +296,7 @@ func (a *App) programConsole(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	v.RollImport = a.takeFlash(c).Roll // the report of the roll sheet uploaded just before
 	return a.render(c, "provider_program", v)
 }
 
