@@ -145,3 +145,52 @@ func TestProgramPageKeepsARefusedForm(t *testing.T) {
 		}
 	})
 }
+
+func TestIrreversibleClaimStepsAskFirst(t *testing.T) {
+	clock := newClock(time.Date(2025, 4, 20, 9, 0, 0, 0, models.China))
+	h := newHarness(t, harnessOpts{clock: clock})
+	prov := h.verifiedProvider("13600000501", "MA0P0501")
+	rev := h.account(models.RoleReviewer, "13600000509")
+	prog := h.closedProgramAPI(prov, rev, clock)
+	cid := itoa(int64(h.must(201, req{method: "POST", path: "/api/v1/programs/" + prog + "/claims", token: prov.Token})["id"].(float64)))
+	t.Run("rejecting a claim asks first, with the reason, then rejects", func(t *testing.T) {
+		r := h.pageForm(rev, "/console/claims/"+cid+"/reject", map[string]string{"reason": "出勤记录与现场不符"})
+		if r.status != 200 || !strings.Contains(string(r.body), "确认驳回补贴申请 "+cid+"?") || !strings.Contains(string(r.body), "驳回原因:出勤记录与现场不符") {
+			t.Fatalf("%d %s", r.status, visibleText(string(r.body)))
+		}
+		if c, _ := h.store.Claim(t.Context(), rev.User, mustID(t, cid)); c.Status != models.ClaimSubmitted {
+			t.Fatalf("rejected without confirmation: %s", c.Status)
+		}
+		page := h.follow(rev, h.pageForm(rev, "/console/claims/"+cid+"/reject", map[string]string{"reason": "出勤记录与现场不符", "confirm": "yes"}))
+		if !strings.Contains(page, "申请已驳回") {
+			t.Fatalf("%s", visibleText(page))
+		}
+	})
+	t.Run("upholding an objection asks first; a refused note comes back beside its field", func(t *testing.T) {
+		claim := h.must(201, req{method: "POST", path: "/api/v1/programs/" + prog + "/claims", token: prov.Token})
+		id := itoa(int64(claim["id"].(float64)))
+		h.must(200, req{method: "POST", path: "/api/v1/claims/" + id + "/approve", token: rev.Token})
+		obj := h.must(201, req{method: "POST", path: "/api/v1/public/claims/" + id + "/objections", body: map[string]any{"text": "这些学员没有参加培训"}})
+		oid := itoa(int64(obj["id"].(float64)))
+		short := h.pageForm(rev, "/console/objections/"+oid+"/resolve", map[string]string{"upheld": "true", "note": "查", "claim_id": id})
+		body := string(short.body)
+		if short.status != 422 || !strings.Contains(body, `value="查"`) || !strings.Contains(body, `id="objection_note-error">至少 2 个字`) {
+			t.Fatalf("%d %s", short.status, visibleText(body))
+		}
+		ask := h.pageForm(rev, "/console/objections/"+oid+"/resolve", map[string]string{"upheld": "true", "note": "经核实异议属实", "claim_id": id})
+		if ask.status != 200 || !strings.Contains(string(ask.body), "确认异议成立并撤销批准?") {
+			t.Fatalf("%d %s", ask.status, visibleText(string(ask.body)))
+		}
+		if c, _ := h.store.Claim(t.Context(), rev.User, mustID(t, id)); c.Status != models.ClaimApproved {
+			t.Fatalf("revoked without confirmation: %s", c.Status)
+		}
+		done := h.follow(rev, h.pageForm(rev, "/console/objections/"+oid+"/resolve", map[string]string{"upheld": "true", "note": "经核实异议属实", "claim_id": id, "confirm": "yes"}))
+		if !strings.Contains(done, "异议已处理") || !strings.Contains(done, "异议成立:经核实异议属实") {
+			t.Fatalf("%s", visibleText(done))
+		}
+		twice := h.pageForm(rev, "/console/objections/"+oid+"/resolve", map[string]string{"upheld": "false", "note": "再次处理", "claim_id": id})
+		if twice.status != 409 || alertOf(string(twice.body)) != string(refusals["objection_resolved"]) {
+			t.Fatalf("%d %q", twice.status, alertOf(string(twice.body)))
+		}
+	})
+}
