@@ -113,7 +113,11 @@ func (a *App) approveClaimSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	note := strings.TrimSpace(c.FormValue("note"))
+	f, err := readForm[approveClaimForm](c)
+	if err != nil {
+		return err
+	}
+	note := strings.TrimSpace(f.Note)
 	if !confirmed(c) {
 		v, err := a.claimView(c, id)
 		if err != nil {
@@ -169,7 +173,11 @@ func (a *App) payClaimSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ref := strings.TrimSpace(c.FormValue("payment_ref"))
+	f, err := readForm[payClaimForm](c)
+	if err != nil {
+		return err
+	}
+	ref := strings.TrimSpace(f.PaymentRef)
 	if ref != "" && !confirmed(c) {
 		v, err := a.claimView(c, id)
 		if err != nil {
@@ -239,6 +247,16 @@ func renameField(err error, from, to string) error {
 	delete(c.Fields, from)
 	c.Fields[to] = msg
 	return &c
+}
+
+// approveClaimForm is the reviewer's approval of a claim with its 审核意见.
+type approveClaimForm struct {
+	Note string `form:"note"`
+}
+
+// payClaimForm records a claim's payment by its reference.
+type payClaimForm struct {
+	PaymentRef string `form:"payment_ref"`
 }
 
 // rejectClaimForm is the reviewer's rejection of a claim.

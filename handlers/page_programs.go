@@ -368,12 +368,16 @@ func (a *App) rollSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	f, err := readForm[rollForm](c)
+	if err != nil {
+		return err
+	}
 	var present []int64
 	bad := numbers{}
-	for _, v := range c.Context().PostArgs().PeekMulti("present") {
-		present = append(present, bad.id("present", string(v)))
+	for _, v := range f.Present {
+		present = append(present, bad.id("present", v))
 	}
-	day := c.FormValue("day")
+	day := f.Day
 	if err := bad.refusal(); err != nil {
 		return a.afterProgramAction(c, id, day, "", err)
 	}
@@ -419,12 +423,27 @@ func (a *App) enrolmentActionSubmit(action string) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		e, err := a.store.ChangeEnrolment(c.UserContext(), currentUser(c), id, action, c.FormValue("passed") == "true", a.now())
+		f, err := readForm[enrolmentActionForm](c)
+		if err != nil {
+			return err
+		}
+		e, err := a.store.ChangeEnrolment(c.UserContext(), currentUser(c), id, action, f.Passed == "true", a.now())
 		if err != nil && e.ProgramID == 0 {
 			return err
 		}
 		return a.afterProgramAction(c, e.ProgramID, "", "enrolment_changed", err)
 	}
+}
+
+// rollForm is a day's roll: the enrolments ticked present.
+type rollForm struct {
+	Day     string   `form:"day"`
+	Present []string `form:"present"`
+}
+
+// enrolmentActionForm is a step on a trainee; Passed ("true") is the completion's result.
+type enrolmentActionForm struct {
+	Passed string `form:"passed"`
 }
 
 // employmentForm is a completer's employment with its evidence.

@@ -137,6 +137,19 @@ func TestProgramPageKeepsARefusedForm(t *testing.T) {
 			t.Error("the enrolment section opened on an employment refusal")
 		}
 	})
+	t.Run("a roll is read from its form: the ticks are saved, a tick that is no id is refused beside the roll", func(t *testing.T) {
+		page := h.pageForm(prov, "/console/programs/"+prog+"/roll", map[string]string{"day": "2025-04-18", "present": ids[0]})
+		if !strings.Contains(h.follow(prov, page), "点名已保存") {
+			t.Fatal("no flash")
+		}
+		if got, _ := h.store.Roll(t.Context(), mustID(t, prog), "2025-04-18"); len(got) != 1 || itoa(got[0]) != ids[0] {
+			t.Fatalf("the roll saved %v", got)
+		}
+		r := h.pageForm(prov, "/console/programs/"+prog+"/roll", map[string]string{"day": "2025-04-18", "present": "甲"})
+		if r.status != 422 || !strings.Contains(string(r.body), `id="present-error">请从列表中选择`) {
+			t.Fatalf("%d %s", r.status, visibleText(string(r.body)))
+		}
+	})
 	t.Run("a refused enrolment opens its own section", func(t *testing.T) {
 		r := h.pageForm(prov, "/console/programs/"+prog+"/enrol", map[string]string{"name": "张三", "id_number": "123"})
 		body := string(r.body)
