@@ -10,11 +10,12 @@ import (
 	"portal/search"
 )
 
-// programsView is the catalogue of programs open to join.
+// programsView is the catalogue of programs open to join, a page of it at a time.
 type programsView struct {
 	Page
 	Q      string
 	Result *search.ProgramResult
+	Pager  pager
 }
 
 func (a *App) programsPage(c *fiber.Ctx) error {
@@ -28,6 +29,7 @@ func (a *App) programsPage(c *fiber.Ctx) error {
 		var res search.ProgramResult
 		if res, err = a.search.SearchPrograms(c.UserContext(), pq); err == nil {
 			v.Result = &res
+			v.Pager = newPager("/programs", q, res.Page, res.PerPage, res.Total)
 		} else {
 			err = searchUnavailable(a, c, err)
 		}

@@ -207,3 +207,42 @@ func TestIrreversibleClaimStepsAskFirst(t *testing.T) {
 		}
 	})
 }
+
+func TestProgramCataloguePages(t *testing.T) {
+	h := newHarness(t, harnessOpts{indexing: true})
+	prov := h.verifiedProvider("13600000601", "MA0P0601")
+	rev := h.account(models.RoleReviewer, "13600000609")
+	for i := range 3 {
+		p := h.must(201, req{method: "POST", path: "/api/v1/programs", token: prov.Token, body: map[string]any{"name": "法兰焊工班" + itoa(int64(i)), "occupation": "焊工",
+			"mode": "project", "town_id": h.townID("定襄法兰专业镇"), "start_on": models.Today(time.Now().AddDate(0, 0, 3)),
+			"end_on": models.Today(time.Now().AddDate(0, 0, 30)), "planned_days": 20, "capacity": 20}})
+		h.must(200, req{method: "POST", path: "/api/v1/programs/" + itoa(int64(p["id"].(float64))) + "/approve", token: rev.Token})
+	}
+	html := map[string]string{"Accept": "text/html"}
+	eventually(t, "indexed", func() bool {
+		r := h.do(req{method: "GET", path: "/api/v1/programs"})
+		return r.status == 200 && len(r.json(t)["hits"].([]any)) == 3
+	})
+	t.Run("the catalogue pages through every program", func(t *testing.T) {
+		first := string(h.do(req{method: "GET", path: "/programs?per_page=2", headers: html}).body)
+		if !strings.Contains(first, "第 1 / 2 页") || !strings.Contains(first, `href="/programs?page=2&amp;per_page=2"`) || strings.Count(first, `<article class="job">`) != 2 {
+			t.Fatalf("%s", visibleText(first))
+		}
+		second := string(h.do(req{method: "GET", path: "/programs?per_page=2&page=2", headers: html}).body)
+		if !strings.Contains(second, "第 2 / 2 页") || strings.Count(second, `<article class="job">`) != 1 {
+			t.Fatalf("%s", visibleText(second))
+		}
+	})
+	t.Run("a page past the last says so and leads back", func(t *testing.T) {
+		r := h.do(req{method: "GET", path: "/programs?per_page=2&page=9", headers: html})
+		if r.status != 200 || !strings.Contains(string(r.body), "第 9 页没有项目:结果只有 2 页") || !strings.Contains(string(r.body), "回到第 1 页") {
+			t.Fatalf("%d %s", r.status, visibleText(string(r.body)))
+		}
+	})
+	t.Run("an empty catalogue says that only programs not yet ended show", func(t *testing.T) {
+		r := h.do(req{method: "GET", path: "/programs?q=" + "育婴员", headers: html})
+		if r.status != 200 || !strings.Contains(string(r.body), "只显示尚未结束的项目") || !strings.Contains(string(r.body), "没有找到培训项目") {
+			t.Fatalf("%d %s", r.status, visibleText(string(r.body)))
+		}
+	})
+}
