@@ -246,3 +246,17 @@ func TestProgramCataloguePages(t *testing.T) {
 		}
 	})
 }
+
+func TestSeekerStatesOwnEducationPlainly(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	seeker := h.account(models.RoleSeeker, "13600000701")
+	page := string(h.do(req{method: "GET", path: "/console", cookie: seeker.Token, headers: map[string]string{"Accept": "text/html"}}).body)
+	_, sel, ok := strings.Cut(page, `<select id="education" name="education">`)
+	if !ok {
+		t.Fatal("no education select on the seeker's console")
+	}
+	sel, _, _ = strings.Cut(sel, "</select>")
+	if !strings.Contains(sel, `<option value="高中" >高中</option>`) || !strings.Contains(sel, ">不填写</option>") || strings.Contains(sel, "及以上") || strings.Contains(sel, "学历不限") {
+		t.Fatalf("the select reads %s", sel)
+	}
+}
