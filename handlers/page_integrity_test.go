@@ -230,9 +230,13 @@ func TestInspectionPages(t *testing.T) {
 	})
 	t.Run("failing needs a note, then a confirmation, then rejects the claim", func(t *testing.T) {
 		path := regexp.MustCompile(`action="(/console/review/inspections/\d+/results)"`).FindStringSubmatch(page)[1]
-		r := h.pageForm(rev, path, map[string]string{"claim_id": cid, "result": "failed"})
-		if r.status != 422 || !strings.Contains(string(r.body), "请写明抽查发现的问题") {
-			t.Fatalf("%d %s", r.status, visibleText(string(r.body)))
+		r := h.pageForm(rev, path, map[string]string{"claim_id": cid, "result": "failed", "note": " "})
+		if r.status != 422 || !strings.Contains(string(r.body), `aria-describedby="note-error"> </textarea>`+"\n"+`<small class="field-error" id="note-error">请写明抽查发现的问题`) {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		r = h.pageForm(rev, path, map[string]string{"claim_id": cid, "result": "也许", "note": "现场核查无培训记录"})
+		if r.status != 422 || !strings.Contains(string(r.body), `aria-describedby="note-error">现场核查无培训记录</textarea>`) || !strings.Contains(string(r.body), `id="result-error">`) {
+			t.Fatalf("the typed note is lost: %d %s", r.status, visibleText(string(r.body)))
 		}
 		r = h.pageForm(rev, path, map[string]string{"claim_id": cid, "result": "failed", "note": "现场核查无培训记录"})
 		if r.status != 200 || !strings.Contains(string(r.body), "确认不合格并驳回") {
