@@ -96,7 +96,8 @@ func TestBrowserEveryPageAtPhoneAndDesktop(t *testing.T) {
 	onjob := itoa(int(p.call("POST", "/api/v1/onjob-claims", ent, map[string]any{"title": "法兰车间岗位练兵", "trained_on": time.Now().In(models.China).Format("2006-01-02"),
 		"trainees": []map[string]any{{"name": "车间甲", "id_number": personal.MakeIDNumber("14220219880101001")}, {"name": "车间乙", "id_number": personal.MakeIDNumber("14220219880101002")}}}).
 		must(t, 201)["id"].(float64)))
-	claims := ids("/api/v1/claims", prov, "claims") // the provider's own: the demo's announced claim
+	// the provider's own claims: the demo's announced claim
+	claims := ids("/api/v1/claims", prov, "claims")
 	running := programs[0] // the demo program running today: its check-in and class code
 	for _, x := range p.call("GET", "/api/v1/me/programs", prov, nil).must(t, 200)["programs"].([]any) {
 		if m := x.(map[string]any); strings.Contains(m["name"].(string), "进行中") {
