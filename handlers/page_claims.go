@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,12 +36,17 @@ func computation(l models.ClaimLine) string {
 type claimView struct {
 	Page
 	Claim      models.Claim
-	CanDecide  bool   // a reviewer may approve or reject it
+	CanDecide  bool   // a reviewer may approve it
+	CanReject  bool   // a reviewer may reject it (also while it is drawn for inspection)
 	CanPay     bool   // the announcement closed with no objection open
 	PayWaiting string // why payment cannot be recorded yet
 	Reject     string // the typed reason, kept after a refusal
 	PaymentRef string
 	Note       string // the typed 审核意见, kept after a refusal
+	Inspected  string // why it can be neither decided nor paid: drawn for inspection
+	// ObjectionFor is the objection whose resolution was refused, ObjectionNote its typed note
+	ObjectionFor  int64
+	ObjectionNote string
 }
 
 func (a *App) claimView(c *fiber.Ctx, id int64) (*claimView, error) {
@@ -51,7 +58,13 @@ func (a *App) claimView(c *fiber.Ctx, id int64) (*claimView, error) {
 	if currentUser(c).Role != models.RoleReviewer {
 		return v, nil
 	}
-	v.CanDecide = claim.Status == models.ClaimSubmitted
+	v.CanReject = claim.Status == models.ClaimSubmitted
+	if claim.UnderInspection {
+		// the store refuses approval and payment until the inspection's result is in
+		v.Inspected = refusals["under_inspection"].fill("")
+		return v, nil
+	}
+	v.CanDecide = v.CanReject
 	if claim.Status == models.ClaimApproved {
 		open := false
 		for _, o := range claim.Objections {
@@ -100,7 +113,11 @@ func (a *App) approveClaimSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	note := strings.TrimSpace(c.FormValue("note"))
+	f, err := readForm[approveClaimForm](c)
+	if err != nil {
+		return err
+	}
+	note := strings.TrimSpace(f.Note)
 	if !confirmed(c) {
 		v, err := a.claimView(c, id)
 		if err != nil {
@@ -130,7 +147,21 @@ func (a *App) rejectClaimSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	reason := strings.TrimSpace(c.FormValue("reason"))
+	f, err := readForm[rejectClaimForm](c)
+	if err != nil {
+		return err
+	}
+	reason := strings.TrimSpace(f.Reason)
+	if reason != "" && !confirmed(c) {
+		v, err := a.claimView(c, id)
+		if err != nil {
+			return err
+		}
+		return a.confirm(c, confirmView{Question: "确认驳回补贴申请 " + itoa64(id) + "?", Details: []string{
+			v.Claim.Title + ":" + strconv.Itoa(v.Claim.People) + " 人,合计 " + strconv.Itoa(v.Claim.TotalYuan) + " 元。",
+			"驳回原因:" + reason, "驳回后审核结果不能再更改,申请单位需重新提交。"},
+			Button: "确认驳回", Back: "/console/claims/" + itoa64(id)})
+	}
 	return a.claimStep(c, id, "claim_rejected", func() error {
 		_, err := a.store.RejectClaim(c.UserContext(), currentUser(c), id, reason, a.now())
 		return err
@@ -142,7 +173,11 @@ func (a *App) payClaimSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ref := strings.TrimSpace(c.FormValue("payment_ref"))
+	f, err := readForm[payClaimForm](c)
+	if err != nil {
+		return err
+	}
+	ref := strings.TrimSpace(f.PaymentRef)
 	if ref != "" && !confirmed(c) {
 		v, err := a.claimView(c, id)
 		if err != nil {
@@ -158,17 +193,83 @@ func (a *App) payClaimSubmit(c *fiber.Ctx) error {
 	}, func(v *claimView) { v.PaymentRef = ref })
 }
 
+// resolveObjectionSubmit decides an objection; upholding it revokes the approval, so it asks
+// first. A refusal comes back on the claim's page with the typed note beside its error.
 func (a *App) resolveObjectionSubmit(c *fiber.Ctx) error {
 	id, err := paramID(c, "id")
 	if err != nil {
 		return err
 	}
-	upheld := c.FormValue("upheld") == "true"
-	o, err := a.store.ResolveObjection(c.UserContext(), currentUser(c), id, models.ResolveObjectionInput{Upheld: &upheld, Note: strings.TrimSpace(c.FormValue("note"))}, a.now())
+	f, err := readForm[resolveObjectionForm](c)
 	if err != nil {
 		return err
 	}
+	upheld := f.Upheld == "true"
+	in := models.ResolveObjectionInput{Upheld: &upheld, Note: strings.TrimSpace(f.Note)}
+	claimID, _ := strconv.ParseInt(f.ClaimID, 10, 64)
+	err = models.Validate(in)
+	if err == nil && upheld && !confirmed(c) {
+		return a.confirm(c, confirmView{Question: "确认异议成立并撤销批准?", Details: []string{
+			"处理意见:" + in.Note, "异议成立后,已批准的申请被驳回(驳回原因写明异议成立),结果不能再更改。"},
+			Button: "确认异议成立,撤销批准", Back: "/console/claims/" + itoa64(claimID)})
+	}
+	var o models.Objection
+	if err == nil {
+		o, err = a.store.ResolveObjection(c.UserContext(), currentUser(c), id, in, a.now())
+	}
+	if err != nil {
+		if claimID <= 0 {
+			return err
+		}
+		v, verr := a.claimView(c, claimID)
+		if verr != nil {
+			return verr
+		}
+		v.ObjectionFor, v.ObjectionNote = id, f.Note
+		return a.formProblem(c, "claim", v, renameField(err, "note", "objection_note"))
+	}
 	return a.done(c, "/console/claims/"+itoa64(o.ClaimID), "objection_resolved")
+}
+
+// renameField names a refused field as the page's form does, where two forms of one page
+// share a field name.
+func renameField(err error, from, to string) error {
+	var e *models.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	msg, ok := e.Fields[from]
+	if !ok {
+		return err
+	}
+	c := *e
+	c.Fields = maps.Clone(e.Fields)
+	delete(c.Fields, from)
+	c.Fields[to] = msg
+	return &c
+}
+
+// approveClaimForm is the reviewer's approval of a claim with its 审核意见.
+type approveClaimForm struct {
+	Note string `form:"note"`
+}
+
+// payClaimForm records a claim's payment by its reference.
+type payClaimForm struct {
+	PaymentRef string `form:"payment_ref"`
+}
+
+// rejectClaimForm is the reviewer's rejection of a claim.
+type rejectClaimForm struct {
+	Reason string `form:"reason"`
+}
+
+// resolveObjectionForm is the reviewer's decision on an objection; ClaimID is the claim's
+// page the form is on, to show a refusal there.
+type resolveObjectionForm struct {
+	Upheld  string `form:"upheld"` // "true": the objection stands and the approval is revoked
+	Note    string `form:"note"`
+	ClaimID string `form:"claim_id"`
 }
 
 func (a *App) submitClaimSubmit(c *fiber.Ctx) error {

@@ -143,10 +143,13 @@ func (a *App) reviewVerifyPage(c *fiber.Ctx) error {
 	return a.render(c, "review_verify", &reviewVerifyView{Page: Page{Title: "企业与机构认证"}, Tasks: q.tasks("verify"), reviewQueues: q})
 }
 
-// reviewProgramsView is the queue of programs waiting for approval.
+// reviewProgramsView is the queue of programs waiting for approval; after a refused
+// approval, ApproveID names the program whose form Approve holds.
 type reviewProgramsView struct {
 	Page
-	Tasks []reviewTask
+	Tasks     []reviewTask
+	ApproveID int64
+	Approve   approveProgramForm
 	reviewQueues
 }
 
@@ -254,9 +257,13 @@ func (a *App) verifySubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	leading := c.FormValue("leading_industry") == "true"
-	if _, err := a.store.VerifyEnterprise(c.UserContext(), currentUser(c), id, models.VerifyInput{LeadingIndustry: &leading}); err != nil {
+	f, err := readForm[verifyForm](c)
+	if err != nil {
 		return err
+	}
+	leading := f.LeadingIndustry == "true"
+	if _, err := a.store.VerifyEnterprise(c.UserContext(), currentUser(c), id, models.VerifyInput{LeadingIndustry: &leading}); err != nil {
+		return a.refused(c, "/console/review/verify", err)
 	}
 	return a.done(c, "/console/review/verify", "verified")
 }
@@ -267,23 +274,35 @@ func (a *App) verifyProviderSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	if _, err := a.store.VerifyProvider(c.UserContext(), currentUser(c), id); err != nil {
-		return err
+		return a.refused(c, "/console/review/verify", err)
 	}
 	return a.done(c, "/console/review/verify", "provider_verified")
 }
 
+// approveProgramSubmit approves a program; a refusal (a figure out of range, a program
+// already decided) comes back on the queue with the typed days and the error beside them.
 func (a *App) approveProgramSubmit(c *fiber.Ctx) error {
 	id, err := paramID(c, "id")
 	if err != nil {
 		return err
 	}
-	bad := numbers{}
-	in := models.ApproveInput{ApprovedDays: bad.intPtr("approved_days", c.FormValue("approved_days"), false)}
-	if err := bad.refusal(); err != nil {
+	f, err := readForm[approveProgramForm](c)
+	if err != nil {
 		return err
 	}
-	if _, err := a.store.ApproveProgram(c.UserContext(), currentUser(c), id, in, a.now()); err != nil {
-		return err
+	bad := numbers{}
+	in := models.ApproveInput{ApprovedDays: bad.intPtr("approved_days", f.ApprovedDays, false)}
+	err = bad.refusal()
+	if err == nil {
+		_, err = a.store.ApproveProgram(c.UserContext(), currentUser(c), id, in, a.now())
+	}
+	if err != nil {
+		q, qerr := a.loadReviewQueues(c)
+		if qerr != nil {
+			return qerr
+		}
+		return a.formProblem(c, "review_programs", &reviewProgramsView{Page: Page{Title: "项目审批"}, Tasks: q.tasks("programs"), reviewQueues: q,
+			ApproveID: id, Approve: f}, err)
 	}
 	a.indexer.Notify(c.UserContext())
 	return a.done(c, "/console/review/programs", "program_approved")
@@ -294,9 +313,13 @@ func (a *App) resolveReportSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	takeDown := c.FormValue("take_down") == "true"
-	if _, err := a.store.ResolveReport(c.UserContext(), currentUser(c), id, models.ResolveInput{TakeDown: &takeDown}, a.now()); err != nil {
+	f, err := readForm[resolveReportForm](c)
+	if err != nil {
 		return err
+	}
+	takeDown := f.TakeDown == "true"
+	if _, err := a.store.ResolveReport(c.UserContext(), currentUser(c), id, models.ResolveInput{TakeDown: &takeDown}, a.now()); err != nil {
+		return a.refused(c, "/console/review/reports", err)
 	}
 	a.indexer.Notify(c.UserContext())
 	flash := "report_dismissed"
@@ -304,4 +327,19 @@ func (a *App) resolveReportSubmit(c *fiber.Ctx) error {
 		flash = "report_taken_down"
 	}
 	return a.done(c, "/console/review/reports", flash)
+}
+
+// verifyForm is the reviewer's verification of an enterprise.
+type verifyForm struct {
+	LeadingIndustry string `form:"leading_industry"` // "true": a 主导产业 enterprise
+}
+
+// approveProgramForm is the reviewer's approval of a program with the days it may claim.
+type approveProgramForm struct {
+	ApprovedDays string `form:"approved_days"`
+}
+
+// resolveReportForm is the reviewer's decision on a report: take the posting down or not.
+type resolveReportForm struct {
+	TakeDown string `form:"take_down"`
 }

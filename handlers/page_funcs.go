@@ -42,6 +42,7 @@ func templateFuncs() template.FuncMap {
 		"facetName":      func(f string) string { return facetNames[f] },
 		"facetParam":     facetParam,
 		"educationLabel": educationLabel,
+		"ownEducation":   ownEducation,
 		"setParam":       setParam,
 		"hitCard":        hitCard,
 		"jobCard":        jobCard,
@@ -87,6 +88,15 @@ func educationLabel(e string) string {
 		return "博士"
 	}
 	return e + "及以上"
+}
+
+// ownEducation reads a person's own education plainly: 高中, not 高中及以上; 不限 (nothing
+// stated) reads 不填写.
+func ownEducation(e string) string {
+	if e == "" || e == "不限" {
+		return "不填写"
+	}
+	return e
 }
 
 func facetParam(f string) string {

@@ -58,14 +58,27 @@ func badLines(rows []models.BadRow) []badLine {
 	return out
 }
 
-// rollImportView is what a roll spreadsheet changed, shown on the program's page.
+// rollImportView is what a roll spreadsheet changed, shown on the program's page after the
+// upload's redirect: it travels in the flash cookie, so it holds at most reportedBadRows.
 type rollImportView struct {
 	Days, Marks int
-	Bad         []badLine
+	Bad         []badLine // the first reportedBadRows refused rows
+	BadTotal    int       // how many rows were refused in all
 }
 
-// rollImportSubmit applies the provider's uploaded roll (xlsx or csv) and shows its report
-// on the program's page: the days it updated and the refused rows by line.
+// reportedBadRows bounds the refused rows a roll import's report lists (the flash cookie
+// carries them; a browser keeps a cookie of about 4 KB).
+const reportedBadRows = 20
+
+// rollReport is the report of a roll import, its refused rows cut to reportedBadRows.
+func rollReport(res models.RollImport) *rollImportView {
+	bad := badLines(res.BadRows)
+	return &rollImportView{Days: res.Days, Marks: res.Marks, Bad: bad[:min(len(bad), reportedBadRows)], BadTotal: len(bad)}
+}
+
+// rollImportSubmit applies the provider's uploaded roll (xlsx or csv) and returns to the
+// program's page (post → redirect → get, so a refresh uploads nothing) with its report: the
+// days it updated and the refused rows by line.
 func (a *App) rollImportSubmit(c *fiber.Ctx) error {
 	id, err := paramID(c, "id")
 	if err != nil {
@@ -79,12 +92,7 @@ func (a *App) rollImportSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return a.afterProgramAction(c, id, "", "", importProblem(err))
 	}
-	v, err := a.providerProgram(c, id, "")
-	if err != nil {
-		return err
-	}
-	v.RollImport = &rollImportView{Days: res.Days, Marks: res.Marks, Bad: badLines(res.BadRows)}
-	return a.render(c, "provider_program", v)
+	return a.doneWith(c, "/console/programs/"+itoa64(id)+"#roll-h", flashNote{Key: "roll_imported", Roll: rollReport(res)})
 }
 
 // socialInsuranceView is the reviewer's page of social-insurance imports: the upload and

@@ -67,6 +67,9 @@ type inspectionView struct {
 	Page
 	Inspection models.Inspection
 	Claims     map[int64]models.Claim // the drawn claims by id
+	// ResultFor is the drawn claim whose result was refused, ResultNote its typed note
+	ResultFor  int64
+	ResultNote string
 }
 
 func (a *App) inspectionView(c *fiber.Ctx, id int64) (*inspectionView, error) {
@@ -130,6 +133,7 @@ func (a *App) inspectionResultSubmit(c *fiber.Ctx) error {
 		if verr != nil {
 			return verr
 		}
+		v.ResultFor, v.ResultNote = in.ClaimID, f.Note
 		return a.formProblem(c, "review_inspection", v, err)
 	}
 	return a.done(c, back, "inspection_recorded")

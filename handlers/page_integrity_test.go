@@ -118,7 +118,13 @@ func TestImportPages(t *testing.T) {
 	t.Run("the provider uploads a roll and sees the bad rows by line, in Chinese", func(t *testing.T) {
 		sheet := "日期,身份证号,出勤\n2025-03-03," + idNumber(81) + ",1\n2025-03-04," + idNumber(82) + ",1\n2025-13-01," + idNumber(81) + ",1\n2025-03-05," + idNumber(81) + ",也许\n"
 		r := upload(prov, "/console/programs/"+prog+"/roll/import", "/console/programs/"+prog, "roll.csv", sheet)
-		page := string(r.body)
+		if r.status != 303 {
+			t.Fatalf("the upload answered %d, not a redirect: a refresh would upload again", r.status)
+		}
+		page := h.follow(prov, r)
+		if again := string(h.do(req{method: "GET", path: "/console/programs/" + prog, cookie: prov.Token, headers: html}).body); strings.Contains(again, "行有误") {
+			t.Error("the report shows again on the next visit")
+		}
 		for _, want := range []string{"点名表已导入", "3 行有误", "第 3 行:身份证号:本项目花名册上没有这个身份证号", "第 4 行:日期:", "第 5 行:出勤:请填写 1 或 0"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("lacks %q", want)
@@ -128,6 +134,16 @@ func TestImportPages(t *testing.T) {
 			if m != "Excel" && m != "CSV" {
 				t.Errorf("English on the page: %q", m)
 			}
+		}
+	})
+	t.Run("a long list of bad rows is cut to the first twenty", func(t *testing.T) {
+		sheet := "日期,身份证号,出勤\n"
+		for range 30 {
+			sheet += "2025-03-06," + idNumber(82) + ",1\n"
+		}
+		page := h.follow(prov, upload(prov, "/console/programs/"+prog+"/roll/import", "/console/programs/"+prog, "roll.csv", sheet))
+		if !strings.Contains(page, "30 行有误,下面列出前 20 行") || strings.Count(page, "本项目花名册上没有这个身份证号") != 20 {
+			t.Fatalf("%s", visibleText(page))
 		}
 	})
 	t.Run("the reviewer imports social insurance and sees 导入 N 行,M 行有误", func(t *testing.T) {
@@ -203,11 +219,24 @@ func TestInspectionPages(t *testing.T) {
 			t.Fatalf("%s", visibleText(list))
 		}
 	})
+	t.Run("a drawn claim shows why it can be neither approved nor paid", func(t *testing.T) {
+		claimPage := string(h.do(req{method: "GET", path: "/console/claims/" + cid, cookie: rev.Token, headers: html}).body)
+		if !strings.Contains(claimPage, "抽查中") || !strings.Contains(claimPage, string(refusals["under_inspection"])) {
+			t.Fatalf("%s", visibleText(claimPage))
+		}
+		if strings.Contains(claimPage, "/approve") || strings.Contains(claimPage, "/pay") {
+			t.Fatal("the approve or pay form shows on a claim under inspection")
+		}
+	})
 	t.Run("failing needs a note, then a confirmation, then rejects the claim", func(t *testing.T) {
 		path := regexp.MustCompile(`action="(/console/review/inspections/\d+/results)"`).FindStringSubmatch(page)[1]
-		r := h.pageForm(rev, path, map[string]string{"claim_id": cid, "result": "failed"})
-		if r.status != 422 || !strings.Contains(string(r.body), "请写明抽查发现的问题") {
-			t.Fatalf("%d %s", r.status, visibleText(string(r.body)))
+		r := h.pageForm(rev, path, map[string]string{"claim_id": cid, "result": "failed", "note": " "})
+		if r.status != 422 || !strings.Contains(string(r.body), `aria-describedby="note-error"> </textarea>`+"\n"+`<small class="field-error" id="note-error">请写明抽查发现的问题`) {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		r = h.pageForm(rev, path, map[string]string{"claim_id": cid, "result": "也许", "note": "现场核查无培训记录"})
+		if r.status != 422 || !strings.Contains(string(r.body), `aria-describedby="note-error">现场核查无培训记录</textarea>`) || !strings.Contains(string(r.body), `id="result-error">`) {
+			t.Fatalf("the typed note is lost: %d %s", r.status, visibleText(string(r.body)))
 		}
 		r = h.pageForm(rev, path, map[string]string{"claim_id": cid, "result": "failed", "note": "现场核查无培训记录"})
 		if r.status != 200 || !strings.Contains(string(r.body), "确认不合格并驳回") {

@@ -13,7 +13,11 @@ import (
 
 // setParam is the current query with one parameter set (and the page reset), for facet and
 // paging links that keep every other filter.
-func setParam(q url.Values, key, value string) string {
+func setParam(q url.Values, key, value string) string { return pathWithParam("/jobs", q, key, value) }
+
+// pathWithParam is the address of a list page (path) with the query q, one parameter set;
+// another page starts again from page 1.
+func pathWithParam(path string, q url.Values, key, value string) string {
 	next := url.Values{}
 	for k, v := range q {
 		next[k] = append([]string(nil), v...)
@@ -22,7 +26,7 @@ func setParam(q url.Values, key, value string) string {
 		next.Del("page")
 	}
 	next.Set(key, value)
-	return "/jobs?" + next.Encode()
+	return path + "?" + next.Encode()
 }
 
 // searchParams echoes the query back into the form.
@@ -39,16 +43,17 @@ type pager struct {
 	FirstURL         string
 }
 
-func newPager(q url.Values, page, perPage int, total int64) pager {
+// newPager pages the list at path (/jobs, /programs) with the query q.
+func newPager(path string, q url.Values, page, perPage int, total int64) pager {
 	p := pager{Page: page, Pages: int((total + int64(perPage) - 1) / int64(max(perPage, 1)))}
 	if page > 1 {
-		p.PrevURL = setParam(q, "page", strconv.Itoa(min(page-1, max(p.Pages, 1))))
+		p.PrevURL = pathWithParam(path, q, "page", strconv.Itoa(min(page-1, max(p.Pages, 1))))
 	}
 	if page < p.Pages {
-		p.NextURL = setParam(q, "page", strconv.Itoa(page+1))
+		p.NextURL = pathWithParam(path, q, "page", strconv.Itoa(page+1))
 	}
 	if p.Pages > 0 && page > p.Pages || p.Pages == 0 && page > 1 {
-		p.OutOfRange, p.FirstURL = true, setParam(q, "page", "1")
+		p.OutOfRange, p.FirstURL = true, pathWithParam(path, q, "page", "1")
 	}
 	return p
 }
@@ -91,7 +96,7 @@ func (a *App) jobsPage(c *fiber.Ctx) error {
 		var res searchAnswer
 		if res, err = a.runSearch(c, q); err == nil {
 			v.Result = &res
-			v.Pager = newPager(query, res.Page, res.PerPage, res.Total)
+			v.Pager = newPager("/jobs", query, res.Page, res.PerPage, res.Total)
 		}
 	}
 	if err != nil {
@@ -323,7 +328,7 @@ func (a *App) closeJobSubmit(c *fiber.Ctx) error {
 			Button: "确认关闭岗位", Back: "/console"})
 	}
 	if _, err := a.store.CloseJob(c.UserContext(), currentUser(c), id, a.now()); err != nil {
-		return err
+		return a.refused(c, "/console", err)
 	}
 	a.indexer.Notify(c.UserContext())
 	return a.done(c, "/console", "job_closed")

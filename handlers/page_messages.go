@@ -9,8 +9,10 @@ package handlers
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -37,60 +39,61 @@ var refusals = map[string]sentence{
 	models.ErrUnavailable:  "服务暂时不可用,请稍后再试。已提交的内容不会丢失。",
 	models.ErrInternal:     "服务器出错了,请稍后再试。如果一直出错,请拨打页面底部的服务热线。",
 	// reasons
-	"csrf":                       "页面已过期,请刷新页面后重新提交。",
-	"invalid_text":               "内容中有无法识别的字符,请删除后重试。",
-	"discriminatory_term":        "岗位信息含有歧视性用语“{term}”,请删除后再发布。",
-	"job_closed":                 "该岗位已关闭或已过期,不再接受投递。",
-	"already_applied":            "你已经投递过这个岗位。",
-	"application_final":          "这份投递已经结束,不能再变更。",
-	"invalid_transition":         "当前状态下不能进行这一步。",
-	"enterprise_profile_missing": "请先填写企业资料。",
-	"enterprise_not_verified":    "企业资料正在等待审核,审核通过后才能发布岗位。",
-	"enterprise_not_eligible":    "在岗培训补贴只发给已认证的专业镇企业。",
-	"job_not_open":               "已关闭或已下架的岗位不能修改,请重新发布。",
-	"provider_profile_missing":   "请先填写培训机构资料并通过审核。",
-	"provider_not_verified":      "培训机构资料正在等待审核。",
-	"profile_exists":             "这个账号已经填写过资料。",
-	"uscc_taken":                 "这个统一社会信用代码已被其他单位登记。",
-	"phone_taken":                "这个手机号已经注册过,请直接登录。",
-	"profile_missing":            "请先填写求职资料。",
-	"too_many_saved_searches":    "最多保存 20 个订阅,请先删除一个。",
-	"program_not_approved":       "培训项目尚未审批通过,或已经结束。",
-	"program_decided":            "这个培训项目已经审批过了。",
-	"program_not_ended":          "培训要到 {date} 才结束,请在当天或之后关闭项目。",
-	"program_closed":             "培训项目已关闭,学员名单不再变化。",
-	"program_ended":              "培训已于 {date} 结束,不能再报名。",
-	"program_full":               "培训名额({n} 人)已满。",
-	"already_enrolled":           "此人已在这个培训项目中。",
-	"not_completed":              "只有结业合格的学员才能登记就业。",
-	"program_not_closed":         "请在 {date} 培训结束并关闭项目后再申请补贴。",
-	"employment_target_not_met":  "就业率 {n}% 未达到 {m}% 的要求,暂不能申请补贴。",
-	"claim_exists":               "这个培训项目已有未被驳回的补贴申请。",
-	"claim_decided":              "这份申请已经审核过,审核结果不能更改。",
-	"claim_not_approved":         "只有已批准的申请才能登记支付。",
-	"announcement_open":          "公示期到 {date} 结束,公示结束后才能支付。",
-	"announcement_closed":        "异议只在公示期({date} 至 {date2})内受理。",
-	"objection_open":             "还有未处理的异议,请先处理异议再支付。",
-	"objection_resolved":         "这条异议已经处理过了。",
-	"note_required":              "这份申请有风险提示,批准时必须填写审核意见。",
-	"under_inspection":           "这份申请被抽查,抽查结果登记前不能批准或支付。",
-	"checkin_code_invalid":       "签到码不对或已过期,请看培训现场的最新签到码。",
-	"identity_required":          "培训实行实名制,请先在工作台填写实名信息(姓名和身份证号)再报名。",
-	"no_claims_in_range":         "{date} 至 {date2} 之间没有已提交或已批准的补贴申请,无从抽查。",
-	"result_recorded":            "这份申请的抽查结果已经登记过了。",
-	"checkin_tries":              "签到码输错次数太多,请稍后再试,或请培训老师帮你点名。",
-	"checkin_not_trainee":        "你不在这个培训项目的学员名单中。请先在工作台填写实名信息,并确认培训机构已用同一身份证号登记你。",
-	"identity_locked":            "实名信息已经填写过,不能自行修改。如需更正,请联系人社局审核员。",
-	"id_number_taken":            "这个身份证号已是其他账号的实名信息。如果是你本人的,请联系人社局。",
-	"identity_tries":             "今天填写被拒绝的次数太多,请明天再试,或联系人社局。",
-	"checkin_closed":             "今天不在培训日期内,或项目尚未批准,不能签到。",
-	"no_policy_in_force":         "{date} 没有有效的政策版本,不能按政策给予补贴。",
-	"policy_window_overlap":      "新版本的有效期与已有版本({term})重叠,政策版本的有效期不能重叠。",
-	"policy_code_exists":         "已有同一文号的政策版本。",
-	"fair_over":                  "这场招聘会已于 {date} 举办,不能再预订展位。",
-	"booth_booked":               "本企业已经预订了这场招聘会的展位。",
-	"fair_full":                  "这场招聘会的展位已经订满。",
-	"report_resolved":            "这条举报已经处理过了。",
+	"csrf":                         "页面已过期,请刷新页面后重新提交。",
+	"invalid_text":                 "内容中有无法识别的字符,请删除后重试。",
+	"unsupported_content_encoding": "提交的内容使用了无法识别的压缩方式,请不压缩直接提交。",
+	"discriminatory_term":          "岗位信息含有歧视性用语“{term}”,请删除后再发布。",
+	"job_closed":                   "该岗位已关闭或已过期,不再接受投递。",
+	"already_applied":              "你已经投递过这个岗位。",
+	"application_final":            "这份投递已经结束,不能再变更。",
+	"invalid_transition":           "当前状态下不能进行这一步。",
+	"enterprise_profile_missing":   "请先填写企业资料。",
+	"enterprise_not_verified":      "企业资料正在等待审核,审核通过后才能发布岗位。",
+	"enterprise_not_eligible":      "在岗培训补贴只发给已认证的专业镇企业。",
+	"job_not_open":                 "已关闭或已下架的岗位不能修改,请重新发布。",
+	"provider_profile_missing":     "请先填写培训机构资料并通过审核。",
+	"provider_not_verified":        "培训机构资料正在等待审核。",
+	"profile_exists":               "这个账号已经填写过资料。",
+	"uscc_taken":                   "这个统一社会信用代码已被其他单位登记。",
+	"phone_taken":                  "这个手机号已经注册过,请直接登录。",
+	"profile_missing":              "请先填写求职资料。",
+	"too_many_saved_searches":      "最多保存 20 个订阅,请先删除一个。",
+	"program_not_approved":         "培训项目尚未审批通过,或已经结束。",
+	"program_decided":              "这个培训项目已经审批过了。",
+	"program_not_ended":            "培训要到 {date} 才结束,请在当天或之后关闭项目。",
+	"program_closed":               "培训项目已关闭,学员名单不再变化。",
+	"program_ended":                "培训已于 {date} 结束,不能再报名。",
+	"program_full":                 "培训名额({n} 人)已满。",
+	"already_enrolled":             "此人已在这个培训项目中。",
+	"not_completed":                "只有结业合格的学员才能登记就业。",
+	"program_not_closed":           "请在 {date} 培训结束并关闭项目后再申请补贴。",
+	"employment_target_not_met":    "就业率 {n}% 未达到 {m}% 的要求,暂不能申请补贴。",
+	"claim_exists":                 "这个培训项目已有未被驳回的补贴申请。",
+	"claim_decided":                "这份申请已经审核过,审核结果不能更改。",
+	"claim_not_approved":           "只有已批准的申请才能登记支付。",
+	"announcement_open":            "公示期到 {date} 结束,公示结束后才能支付。",
+	"announcement_closed":          "异议只在公示期({date} 至 {date2})内受理。",
+	"objection_open":               "还有未处理的异议,请先处理异议再支付。",
+	"objection_resolved":           "这条异议已经处理过了。",
+	"note_required":                "这份申请有风险提示,批准时必须填写审核意见。",
+	"under_inspection":             "这份申请被抽查,抽查结果登记前不能批准或支付。",
+	"checkin_code_invalid":         "签到码不对或已过期,请看培训现场的最新签到码。",
+	"identity_required":            "培训实行实名制,请先在工作台填写实名信息(姓名和身份证号)再报名。",
+	"no_claims_in_range":           "{date} 至 {date2} 之间没有已提交或已批准的补贴申请,无从抽查。",
+	"result_recorded":              "这份申请的抽查结果已经登记过了。",
+	"checkin_tries":                "签到码输错次数太多,请稍后再试,或请培训老师帮你点名。",
+	"checkin_not_trainee":          "你不在这个培训项目的学员名单中。请先在工作台填写实名信息,并确认培训机构已用同一身份证号登记你。",
+	"identity_locked":              "实名信息已经填写过,不能自行修改。如需更正,请联系人社局审核员。",
+	"id_number_taken":              "这个身份证号已是其他账号的实名信息。如果是你本人的,请联系人社局。",
+	"identity_tries":               "今天填写被拒绝的次数太多,请明天再试,或联系人社局。",
+	"checkin_closed":               "今天不在培训日期内,或项目尚未批准,不能签到。",
+	"no_policy_in_force":           "{date} 没有有效的政策版本,不能按政策给予补贴。",
+	"policy_window_overlap":        "新版本的有效期与已有版本({term})重叠,政策版本的有效期不能重叠。",
+	"policy_code_exists":           "已有同一文号的政策版本。",
+	"fair_over":                    "这场招聘会已于 {date} 举办,不能再预订展位。",
+	"booth_booked":                 "本企业已经预订了这场招聘会的展位。",
+	"fair_full":                    "这场招聘会的展位已经订满。",
+	"report_resolved":              "这条举报已经处理过了。",
 }
 
 // fieldRules turn a field's English rule (from models' validation) into Chinese; the first
@@ -103,6 +106,10 @@ var fieldRules = []struct {
 	{regexp.MustCompile(`^is empty: the first row`), "文件是空的,第一行应为列名"},
 	{regexp.MustCompile(`^is empty`), "不能为空"},
 	{regexp.MustCompile(`^the header lacks the column\(s\) (.+)`), "表头缺少必需的列:$1"},
+	{regexp.MustCompile(`^the header needs an enrolment_id or an id_number column`), "表头须有“学员编号”或“身份证号”列"},
+	{regexp.MustCompile(`^is not the class code of now`), "签到码不对或已过期"},
+	{regexp.MustCompile(`^is not a field of this request`), "不是这份表单的内容"},
+	{regexp.MustCompile(`^must be true or false`), "请选择是或否"},
 	{regexp.MustCompile(`^has more than (\d+) rows`), "超过 $1 行,请拆分后分别上传"},
 	{regexp.MustCompile(`^(?:is neither an xlsx|is not a readable xlsx|has no sheet|its first sheet cannot be read)`), "无法读取,请上传 xlsx 或 csv 表格"},
 	{regexp.MustCompile(`^must be a month written`), "请填写年月,如 2026-01"},
@@ -234,15 +241,22 @@ type pageProblem struct {
 // catalogue (by reason, else by code) and each field's error.
 func pageProblemOf(err error) pageProblem {
 	p := problemOf(err)
+	var de *models.Error
+	code := ""
+	if errors.As(err, &de) {
+		code = de.Code
+	}
+	return pageProblemFrom(p, code)
+}
+
+// pageProblemFrom is the Chinese face of a problem; code is its domain code when known, else
+// it is read from the status.
+func pageProblemFrom(p Problem, code string) pageProblem {
 	pp := pageProblem{Status: p.Status, Code: p.Code}
 	s, ok := refusals[p.Code]
 	if !ok {
-		var de *models.Error
-		code := models.ErrInternal
-		if errors.As(err, &de) {
-			code = de.Code
-		} else if c, known := codeOfStatus[p.Status]; known {
-			code = c
+		if code == "" {
+			code = codeOfProblem(p)
 		}
 		s = refusals[code]
 	}
@@ -263,6 +277,42 @@ func pageProblemOf(err error) pageProblem {
 		pp.Sentence = refusals[models.ErrRateLimited].fill("")
 	}
 	return pp
+}
+
+// codeOfProblem is the domain code a problem's status stands for: a 422 with field errors is
+// invalid input, without them a rule.
+func codeOfProblem(p Problem) string {
+	switch {
+	case p.Status == http.StatusUnprocessableEntity && len(p.Errors) > 0:
+		return models.ErrInvalid
+	case p.Status == http.StatusUnprocessableEntity:
+		return models.ErrRule
+	case p.Status == http.StatusConflict:
+		return models.ErrConflict
+	}
+	if c, known := codeOfStatus[p.Status]; known {
+		return c
+	}
+	return models.ErrInternal
+}
+
+// Text is the refusal as one line, for a page that cannot show its fields' errors beside
+// them: the sentence, then each field's error.
+func (pp pageProblem) Text() string {
+	if len(pp.Fields) == 0 {
+		return pp.Sentence
+	}
+	said := strings.TrimSuffix(pp.Sentence, "。")
+	var msgs []string
+	for _, k := range slices.Sorted(maps.Keys(pp.Fields)) {
+		if m := pp.Fields[k]; m != said && !slices.Contains(msgs, m) {
+			msgs = append(msgs, m)
+		}
+	}
+	if len(msgs) == 0 {
+		return pp.Sentence
+	}
+	return said + ":" + strings.Join(msgs, ";") + "。"
 }
 
 // errorPages titles each status's error page and says what a person can do about it.
@@ -325,6 +375,7 @@ var flashes = map[string]string{
 	"claim_submitted":     "补贴申请已提交,等待审核。",
 	"program_filed":       "培训项目已提交审核。",
 	"roll_saved":          "点名已保存。",
+	"roll_imported":       "点名表已导入。",
 	"enrolled":            "学员已登记。",
 	"program_closed":      "培训项目已关闭,可以申请补贴了。",
 	"enrolment_changed":   "学员状态已更新。",

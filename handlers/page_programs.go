@@ -10,11 +10,12 @@ import (
 	"portal/search"
 )
 
-// programsView is the catalogue of programs open to join.
+// programsView is the catalogue of programs open to join, a page of it at a time.
 type programsView struct {
 	Page
 	Q      string
 	Result *search.ProgramResult
+	Pager  pager
 }
 
 func (a *App) programsPage(c *fiber.Ctx) error {
@@ -28,6 +29,7 @@ func (a *App) programsPage(c *fiber.Ctx) error {
 		var res search.ProgramResult
 		if res, err = a.search.SearchPrograms(c.UserContext(), pq); err == nil {
 			v.Result = &res
+			v.Pager = newPager("/programs", q, res.Page, res.PerPage, res.Total)
 		} else {
 			err = searchUnavailable(a, c, err)
 		}
@@ -216,19 +218,23 @@ func (a *App) createProgramSubmit(c *fiber.Ctx) error {
 // line, the day's roll, the roster with completion and employment, and the claim.
 type providerProgramView struct {
 	Page
-	Program    models.Program
-	Roster     []models.Enrolment
-	Outcome    models.Outcome
-	Applied    []models.Enrolment
-	Day        string
-	LastDay    string
-	Present    []int64
-	Today      string
-	Claim      *models.Claim
-	CanClose   bool
-	Enrol      enrolForm
-	Code       *classCodeView  // the class code, while the program is approved and runs today
-	RollImport *rollImportView // the report of the roll spreadsheet just uploaded
+	Program   models.Program
+	Roster    []models.Enrolment
+	Outcome   models.Outcome
+	Applied   []models.Enrolment
+	Day       string
+	LastDay   string
+	Present   []int64
+	Today     string
+	Claim     *models.Claim
+	CanClose  bool
+	Enrol     enrolForm
+	EnrolOpen bool // the 实名登记学员 form was refused: its section opens
+	// EmploymentFor is the enrolment whose employment form was refused, Employment its values
+	EmploymentFor int64
+	Employment    employmentForm
+	Code          *classCodeView  // the class code, while the program is approved and runs today
+	RollImport    *rollImportView // the report of the roll spreadsheet just uploaded
 }
 
 // classCodeView is the class code as the provider shows it to the class.
@@ -292,6 +298,7 @@ func (a *App) programConsole(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	v.RollImport = a.takeFlash(c).Roll // the report of the roll sheet uploaded just before
 	return a.render(c, "provider_program", v)
 }
 
@@ -334,15 +341,7 @@ func (a *App) providerProgram(c *fiber.Ctx, id int64, day string) (*providerProg
 // it in Chinese.
 func (a *App) afterProgramAction(c *fiber.Ctx, programID int64, day, flash string, err error) error {
 	if err != nil {
-		pp := pageProblemOf(err)
-		if pp.Status >= 500 || pp.Status == http.StatusForbidden || pp.Status == http.StatusNotFound {
-			return err
-		}
-		v, verr := a.providerProgram(c, programID, day)
-		if verr != nil {
-			return verr
-		}
-		return a.formProblem(c, "provider_program", v, err)
+		return a.programProblem(c, programID, day, err, func(*providerProgramView) {})
 	}
 	to := "/console/programs/" + itoa64(programID)
 	if day != "" {
@@ -351,20 +350,39 @@ func (a *App) afterProgramAction(c *fiber.Ctx, programID int64, day, flash strin
 	return a.done(c, to, flash)
 }
 
+// programProblem shows a refusal on the program's page in Chinese; keep puts back what the
+// refused form held, so its values, its errors and its open section come back.
+func (a *App) programProblem(c *fiber.Ctx, programID int64, day string, err error, keep func(*providerProgramView)) error {
+	pp := pageProblemOf(err)
+	if pp.Status >= 500 || pp.Status == http.StatusForbidden || pp.Status == http.StatusNotFound {
+		return err
+	}
+	v, verr := a.providerProgram(c, programID, day)
+	if verr != nil {
+		return verr
+	}
+	keep(v)
+	return a.formProblem(c, "provider_program", v, err)
+}
+
 func (a *App) rollSubmit(c *fiber.Ctx) error {
 	id, err := paramID(c, "id")
 	if err != nil {
 		return err
 	}
-	var present []int64
-	bad := numbers{}
-	for _, v := range c.Context().PostArgs().PeekMulti("present") {
-		present = append(present, bad.id("present", string(v)))
-	}
-	if err := bad.refusal(); err != nil {
+	f, err := readForm[rollForm](c)
+	if err != nil {
 		return err
 	}
-	day := c.FormValue("day")
+	var present []int64
+	bad := numbers{}
+	for _, v := range f.Present {
+		present = append(present, bad.id("present", v))
+	}
+	day := f.Day
+	if err := bad.refusal(); err != nil {
+		return a.afterProgramAction(c, id, day, "", err)
+	}
 	_, err = a.store.PutRoll(c.UserContext(), currentUser(c), id, day, present, a.now())
 	return a.afterProgramAction(c, id, day, "roll_saved", err)
 }
@@ -379,12 +397,7 @@ func (a *App) enrolSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	if _, err = a.store.Enrol(c.UserContext(), currentUser(c), id, f.input(), a.now()); err != nil {
-		v, verr := a.providerProgram(c, id, "")
-		if verr != nil {
-			return verr
-		}
-		v.Enrol = f
-		return a.formProblem(c, "provider_program", v, err)
+		return a.programProblem(c, id, "", err, func(v *providerProgramView) { v.Enrol, v.EnrolOpen = f, true })
 	}
 	return a.done(c, "/console/programs/"+itoa64(id), "enrolled")
 }
@@ -412,12 +425,27 @@ func (a *App) enrolmentActionSubmit(action string) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		e, err := a.store.ChangeEnrolment(c.UserContext(), currentUser(c), id, action, c.FormValue("passed") == "true", a.now())
+		f, err := readForm[enrolmentActionForm](c)
+		if err != nil {
+			return err
+		}
+		e, err := a.store.ChangeEnrolment(c.UserContext(), currentUser(c), id, action, f.Passed == "true", a.now())
 		if err != nil && e.ProgramID == 0 {
 			return err
 		}
 		return a.afterProgramAction(c, e.ProgramID, "", "enrolment_changed", err)
 	}
+}
+
+// rollForm is a day's roll: the enrolments ticked present.
+type rollForm struct {
+	Day     string   `form:"day"`
+	Present []string `form:"present"`
+}
+
+// enrolmentActionForm is a step on a trainee; Passed ("true") is the completion's result.
+type enrolmentActionForm struct {
+	Passed string `form:"passed"`
 }
 
 // employmentForm is a completer's employment with its evidence.
@@ -445,5 +473,8 @@ func (a *App) employmentSubmit(c *fiber.Ctx) error {
 	if perr != nil {
 		return perr
 	}
-	return a.afterProgramAction(c, programID, "", "employment_saved", err)
+	if err != nil {
+		return a.programProblem(c, programID, "", err, func(v *providerProgramView) { v.EmploymentFor, v.Employment = id, f })
+	}
+	return a.done(c, "/console/programs/"+itoa64(programID), "employment_saved")
 }

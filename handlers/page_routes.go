@@ -210,11 +210,15 @@ type errorView struct {
 	RequestID string
 }
 
-// renderError shows the Chinese error page for a problem.
+// renderError shows the Chinese error page for a problem; a refusal a person can act on
+// (a rule, a conflict, a bad value) says its own sentence from the catalogue.
 func (a *App) renderError(c *fiber.Ctx, p Problem) error {
 	title, text := errorPage(p.Status)
-	if p.Status == http.StatusForbidden && p.Code == "csrf" {
+	switch {
+	case p.Status == http.StatusForbidden && p.Code == "csrf":
 		text = refusals["csrf"].fill("")
+	case staysOnPage(p.Status):
+		text = pageProblemFrom(p, "").Text()
 	}
 	return a.renderStatus(c, p.Status, "error", &errorView{Page: Page{Title: title}, Status: p.Status, Text: text, RequestID: p.RequestID})
 }

@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -141,7 +143,7 @@ func (a *App) applySubmit(c *fiber.Ctx) error {
 		return err
 	}
 	if _, err := a.store.Apply(c.UserContext(), currentUser(c), id, a.now()); err != nil && models.ErrorCode(err) != models.ErrConflict {
-		return err
+		return a.refused(c, "/jobs/"+itoa64(id), err)
 	}
 	return a.done(c, "/jobs/"+itoa64(id), "applied")
 }
@@ -150,10 +152,27 @@ func (a *App) withdrawSubmit(c *fiber.Ctx) error {
 	return a.moveSubmit(c, models.AppWithdrawn, "/console#apps-h", "withdrawn")
 }
 
-func (a *App) moveApplicationSubmit(c *fiber.Ctx) error {
-	return a.moveSubmit(c, c.FormValue("status"), "", "application_moved")
+// moveForm is an enterprise's step on an application; JobID names the applicants page the
+// step was taken on, to return to it with a refusal.
+type moveForm struct {
+	Status string `form:"status"`
+	JobID  string `form:"job_id"`
 }
 
+func (a *App) moveApplicationSubmit(c *fiber.Ctx) error {
+	f, err := readForm[moveForm](c)
+	if err != nil {
+		return err
+	}
+	back := "/console"
+	if jobID, perr := strconv.ParseInt(f.JobID, 10, 64); perr == nil && jobID > 0 {
+		back = "/console/jobs/" + itoa64(jobID) + "/applicants"
+	}
+	return a.moveSubmit(c, f.Status, back, "application_moved")
+}
+
+// moveSubmit moves an application and returns to back: the posting's applicants page after
+// an enterprise's step (known once moved), or the page it was taken on after a refusal.
 func (a *App) moveSubmit(c *fiber.Ctx, status, back, flash string) error {
 	id, err := paramID(c, "id")
 	if err != nil {
@@ -161,9 +180,9 @@ func (a *App) moveSubmit(c *fiber.Ctx, status, back, flash string) error {
 	}
 	app, err := a.store.MoveApplication(c.UserContext(), currentUser(c), id, status, a.now())
 	if err != nil {
-		return err
+		return a.refused(c, back, err)
 	}
-	if back == "" {
+	if status != models.AppWithdrawn {
 		back = "/console/jobs/" + itoa64(app.JobID) + "/applicants"
 	}
 	return a.done(c, back, flash)
@@ -198,9 +217,22 @@ func (a *App) applicantsPage(c *fiber.Ctx) error {
 	return a.render(c, "applicants", &applicantsView{Page: Page{Title: "应聘者"}, Job: j, Applications: apps, Stats: stats})
 }
 
+// savedSearchForm is the seeker's 订阅该搜索 button on the results page: the query it shows.
+type savedSearchForm struct {
+	Query string `form:"query"`
+}
+
 func (a *App) saveSearchSubmit(c *fiber.Ctx) error {
-	if _, err := a.saveSearchQuery(c, models.SavedSearchInput{Query: c.FormValue("query")}); err != nil {
+	f, err := readForm[savedSearchForm](c)
+	if err != nil {
 		return err
+	}
+	if _, err := a.saveSearchQuery(c, models.SavedSearchInput{Query: f.Query}); err != nil {
+		back := "/console#saved-h"
+		if q, perr := url.ParseQuery(strings.TrimPrefix(f.Query, "?")); perr == nil {
+			back = "/jobs?" + q.Encode() // re-encoded: it stays a query of /jobs
+		}
+		return a.refused(c, back, err)
 	}
 	return a.done(c, "/console#saved-h", "search_saved")
 }

@@ -6,9 +6,10 @@ package handlers
 //   1. a view type embedding Page (in the page_*.go file of its resource),
 //   2. the template pages/NAME.html, and the pair in pageViews below,
 //   3. its form struct in page_forms.go and its sentences in page_messages.go.
-// parsePages refuses to start when a template has no view or a view no template, and
-// TestEveryPageTemplateRunsOnItsView executes every template on a fully populated view, so a
-// mistyped field fails a test instead of leaving a blank on a page.
+// parsePages refuses to start when a template has no view or a view no template;
+// TestEveryPageTemplateRunsOnItsView executes every template on a fully populated view, and
+// TestEveryTemplateFieldExistsOnItsView checks every field chain of every branch against the
+// view's Go type, so a mistyped field fails a test instead of leaving a blank on a page.
 
 import (
 	"bytes"
@@ -138,8 +139,12 @@ func (a *App) renderStatus(c *fiber.Ctx, status int, page string, v view) error 
 	p.User = currentUser(c)
 	p.CSRF = a.csrfToken(c)
 	p.Footer = a.footer
+	note := a.takeFlash(c)
 	if p.Flash == "" {
-		p.Flash = a.takeFlash(c)
+		p.Flash = flashes[note.Key]
+	}
+	if p.Problem == "" {
+		p.Problem = note.Problem
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", v); err != nil {
