@@ -112,7 +112,7 @@ func (s *Store) demoCheckinProgram(ctx context.Context, u, reviewer User, town T
 
 // demoFlaggedProgram: a back-filed spring 2025 program, closed, with a social-insurance extract
 // that confirms four employments of five (the fifth insured elsewhere), two trainees sharing a phone and one past
-// retirement age; its claim, once submitted, needs a note to be approved.
+// retirement age; its claim is submitted and needs a note to be approved.
 func (s *Store) demoFlaggedProgram(ctx context.Context, u, reviewer User, town Town, partner Enterprise, now time.Time) error {
 	p, err := s.CreateProgram(ctx, u, ProgramInput{Name: "【演示】法兰焊工春季班(含风险提示)", Occupation: "焊工", Mode: "order", TownID: town.ID,
 		PartnerEnterpriseID: &partner.ID, StartOn: "2025-03-03", EndOn: "2025-04-11", PlannedDays: 30, Capacity: 30}, now)
@@ -160,8 +160,10 @@ func (s *Store) demoFlaggedProgram(ctx context.Context, u, reviewer User, town T
 	if _, err := s.ImportSocialInsurance(ctx, reviewer, "【演示】定襄县社保缴费记录.csv", []byte(csv.String()), now); err != nil {
 		return err
 	}
-	// Closed and ready to claim: the provider submits the flagged claim from its console (the
-	// reviewer's queue stays empty until then, as the demo's browser stories expect).
-	_, err = s.CloseProgram(ctx, u, p.ID, now)
+	// Closed and claimed: the reviewer's queue shows a claim whose flags ask for a note.
+	if _, err := s.CloseProgram(ctx, u, p.ID, now); err != nil {
+		return err
+	}
+	_, err = s.SubmitTrainingClaim(ctx, u, p.ID, now)
 	return err
 }

@@ -28,9 +28,11 @@ func TestDemoShowsTheIntegrityStories(t *testing.T) {
 		prov, _ := s.userByPhone(ctx, "13900000020")
 		var p Program
 		s.db.Where("name = ?", "【演示】法兰焊工春季班(含风险提示)").First(&p)
-		c, err := s.SubmitTrainingClaim(ctx, prov, p.ID, time.Now())
+		var submitted Claim
+		s.db.Where("program_id = ? AND status = ?", p.ID, "submitted").First(&submitted)
+		c, err := s.Claim(ctx, rev, submitted.ID)
 		if err != nil || !c.Flagged || len(c.FlagTexts) != 3 {
-			t.Fatalf("the demo program's claim carries flags: %v %v", c.FlagTexts, err)
+			t.Fatalf("the demo program's submitted claim carries flags: %+v %v", c, err)
 		}
 		if _, err := s.ApproveClaim(ctx, rev, c.ID, time.Now()); ErrorCode(err) != ErrRule {
 			t.Fatalf("approval without a note: %v", err)
