@@ -18,7 +18,16 @@ const sessionCookie = "portal_session"
 
 // authenticate reads a Bearer token or the session cookie and remembers the caller. A bad
 // Bearer token is refused at once; a stale cookie is dropped and the visitor stays anonymous.
+// Only then is a multipart body parsed, and only a logged-in caller's (checkMultipart).
 func (a *App) authenticate(c *fiber.Ctx) error {
+	if err := a.identify(c); err != nil {
+		return err
+	}
+	return checkMultipart(c)
+}
+
+// identify leaves the caller of a valid Bearer token or session cookie in Locals.
+func (a *App) identify(c *fiber.Ctx) error {
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || token == "" {
@@ -31,7 +40,7 @@ func (a *App) authenticate(c *fiber.Ctx) error {
 		c.Locals(ctxUser, u)
 		c.Locals(ctxSession, sess)
 		c.Locals(ctxAuthKind, "bearer")
-		return c.Next()
+		return nil
 	}
 	if token := c.Cookies(sessionCookie); token != "" {
 		u, sess, err := a.store.UserByToken(c.UserContext(), token)
@@ -46,7 +55,7 @@ func (a *App) authenticate(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	return c.Next()
+	return nil
 }
 
 // csrf requires a CSRF token on every unsafe request a browser could be made to send by

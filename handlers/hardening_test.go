@@ -72,7 +72,7 @@ func gzipped(t testing.TB, b []byte) []byte {
 
 func TestCompressedBodiesAreBounded(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
-	h.account(models.RoleSeeker, "13600000001")
+	seeker := h.account(models.RoleSeeker, "13600000001")
 	login := []byte(`{"phone":"13600000001","password":"password1"}`)
 	t.Run("a gzip-compressed JSON body is read like a plain one", func(t *testing.T) {
 		r := h.do(req{method: "POST", path: "/api/v1/auth/login", raw: gzipped(t, login), contentType: "application/json",
@@ -101,8 +101,43 @@ func TestCompressedBodiesAreBounded(t *testing.T) {
 		fw, _ := w.CreateFormFile("evidence_file", "scan.pdf")
 		_, _ = fw.Write(make([]byte, 24<<20))
 		_ = w.Close()
-		h.do(req{method: "POST", path: "/api/v1/enrolments/1/employment", raw: gzipped(t, mp.Bytes()), contentType: w.FormDataContentType(),
+		h.do(req{method: "POST", path: "/api/v1/enrolments/1/employment", token: seeker.Token, raw: gzipped(t, mp.Bytes()), contentType: w.FormDataContentType(),
 			headers: map[string]string{"Content-Encoding": "gzip"}}).problem(t, 413, "too_large")
+	})
+	t.Run("a JSON or form body inflates only to its route's 1 MiB, not to the uploads' 11 MiB", func(t *testing.T) {
+		h.do(req{method: "POST", path: "/login", raw: gzipped(t, []byte("phone=1&password="+strings.Repeat("x", 2<<20))), contentType: "application/x-www-form-urlencoded",
+			headers: map[string]string{"Content-Encoding": "gzip"}}).problem(t, 413, "too_large")
+		h.do(req{method: "POST", path: "/register", raw: []byte("phone=1&name=" + strings.Repeat("x", 2<<20)), contentType: "application/x-www-form-urlencoded"}).problem(t, 413, "too_large")
+	})
+	t.Run("a stranger's multipart body is refused before it is inflated or parsed", func(t *testing.T) {
+		var mp bytes.Buffer
+		w := multipart.NewWriter(&mp)
+		fw, _ := w.CreateFormFile("file", "社保.csv")
+		_, _ = fw.Write(make([]byte, 4<<20))
+		_ = w.Close()
+		// without credentials it is not inflated; with a forged cookie it is (within the
+		// budget), and refused once the cookie turns out to be no session
+		for _, headers := range []map[string]string{{"Content-Encoding": "gzip"}, {"Content-Encoding": "gzip", "Cookie": sessionCookie + "=forged"}} {
+			h.do(req{method: "POST", path: "/api/v1/social-insurance/imports", raw: gzipped(t, mp.Bytes()), contentType: w.FormDataContentType(), headers: headers}).problem(t, 401, "unauthorized")
+		}
+		h.do(req{method: "POST", path: "/api/v1/social-insurance/imports", raw: mp.Bytes(), contentType: w.FormDataContentType()}).problem(t, 401, "unauthorized")
+	})
+	t.Run("while the process-wide budget is taken, a compressed body is 503 with Retry-After", func(t *testing.T) {
+		if err := bodyBudget.Acquire(t.Context(), bodyBudgetBytes); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		r := h.do(req{method: "POST", path: "/api/v1/auth/login", raw: gzipped(t, login), contentType: "application/json",
+			headers: map[string]string{"Content-Encoding": "gzip"}})
+		bodyBudget.Release(bodyBudgetBytes)
+		r.problem(t, 503, "busy")
+		if r.header.Get("Retry-After") == "" || time.Since(start) > 3*budgetWait {
+			t.Fatalf("Retry-After %q after %s", r.header.Get("Retry-After"), time.Since(start))
+		}
+		if r := h.do(req{method: "POST", path: "/api/v1/auth/login", raw: gzipped(t, login), contentType: "application/json",
+			headers: map[string]string{"Content-Encoding": "gzip"}}); r.status != 200 {
+			t.Fatalf("after the budget is free again: %d %s", r.status, r.body)
+		}
 	})
 	t.Run("an unknown coding or a broken stream is 400", func(t *testing.T) {
 		h.do(req{method: "POST", path: "/api/v1/auth/login", raw: login, contentType: "application/json",

@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"io"
 	"net/http"
 	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // peakRSS is the most memory this process has held since resetPeakRSS, in bytes (Linux).
@@ -82,5 +85,104 @@ func TestDecompressionBombKeepsMemoryBounded(t *testing.T) {
 	}
 	t.Run("and the account is still there", func(t *testing.T) {
 		p.call("POST", "/api/v1/auth/login", "", map[string]any{"phone": "13100000071", "password": "bomb-proof-1"}).must(t, 200)
+	})
+}
+
+// gzipBomb is a gzip body (about 1 KB per MB inflated) that inflates to head, size bytes of
+// zeros, then tail.
+func gzipBomb(t *testing.T, head string, size int, tail string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write([]byte(head))
+	zeros := make([]byte, 1<<20)
+	for range size >> 20 {
+		_, _ = zw.Write(zeros)
+	}
+	_, _ = zw.Write([]byte(tail))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestDecompressionBombsAtOnceKeepMemoryBounded sends the real program 32 gzip bombs of 1 GiB
+// on the public login route at the same moment, with 8 gzip multipart bombs to the
+// social-insurance import (anonymous, with a forged session cookie, and from a logged-in
+// seeker): each is refused (413, 401, or 503 while the portal's inflation budget is taken),
+// the process never holds more than 200 MB, and the portal answers afterwards. Before the
+// budget and the per-route limits, 16 such bombs took 316 MB and 32 multipart ones 1.7 GB.
+func TestDecompressionBombsAtOnceKeepMemoryBounded(t *testing.T) {
+	env := testEnv(t, "")
+	for _, args := range [][]string{{"migrate"}, {"seed"}} {
+		if out, err := command(t, env, "", args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	p := start(t, env)
+	seeker := p.call("POST", "/api/v1/auth/register", "", map[string]any{"role": "seeker", "phone": "13100000072", "password": "bomb-proof-2", "name": "求职者"}).must(t, 201)["token"].(string)
+
+	jsonBomb := gzipBomb(t, "", 1<<30, "")
+	const boundary = "bombbombbomb"
+	formBomb := gzipBomb(t, "--"+boundary+"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"社保.csv\"\r\nContent-Type: text/csv\r\n\r\n",
+		256<<20, "\r\n--"+boundary+"--\r\n")
+	type shot struct {
+		path, contentType string
+		body              []byte
+		header            map[string]string
+	}
+	var shots []shot
+	for range 32 {
+		shots = append(shots, shot{"/api/v1/auth/login", "application/json", jsonBomb, nil})
+	}
+	for _, h := range []map[string]string{{}, {}, {"Cookie": "portal_session=forged-session-token"}, {"Authorization": "Bearer " + seeker}} {
+		for range 2 {
+			shots = append(shots, shot{"/api/v1/social-insurance/imports", "multipart/form-data; boundary=" + boundary, formBomb, h})
+		}
+	}
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 0, MaxIdleConnsPerHost: len(shots)}}
+	resetPeakRSS(t)
+	before := peakRSS(t)
+	statuses := make([]int, len(shots))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, s := range shots {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("POST", p.base+s.path, bytes.NewReader(s.body))
+			req.Header.Set("Content-Type", s.contentType)
+			req.Header.Set("Content-Encoding", "gzip")
+			for k, v := range s.header {
+				req.Header.Set(k, v)
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Errorf("bomb %d: %v", i, err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	peak := peakRSS(t)
+	count := map[int]int{}
+	for _, s := range statuses {
+		count[s]++
+	}
+	t.Logf("%d bombs (%d and %d bytes on the wire) in %s: statuses %v, peak RSS %d MB (before %d MB)",
+		len(shots), len(jsonBomb), len(formBomb), time.Since(start).Round(time.Millisecond), count, peak>>20, before>>20)
+	for i, s := range statuses {
+		if s != 413 && s != 401 && s != 503 {
+			t.Errorf("bomb %d to %s: status %d, want 413, 401 or 503", i, shots[i].path, s)
+		}
+	}
+	if peak > 200<<20 {
+		t.Fatalf("peak RSS %d MB while refusing the bombs, want under 200 MB", peak>>20)
+	}
+	t.Run("and the portal still answers", func(t *testing.T) {
+		p.call("POST", "/api/v1/auth/login", "", map[string]any{"phone": "13100000072", "password": "bomb-proof-2"}).must(t, 200)
 	})
 }
