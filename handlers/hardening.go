@@ -204,7 +204,7 @@ func checkText(c *fiber.Ctx) error {
 
 // checkMultipart runs after authenticate: a multipart body from a caller who is not logged in
 // is refused unread; a logged-in caller's form is parsed (its size taken from bodyBudget for
-// as long as the request holds it) and every value checked like checkText's.
+// as long as the request holds it) and every value and file name checked like checkText's.
 func checkMultipart(c *fiber.Ctx) error {
 	if !isMultipart(c) {
 		return c.Next()
@@ -228,6 +228,15 @@ func checkMultipart(c *fiber.Ctx) error {
 				bad["body"] = textProblem
 			} else if !cleanText([]byte(v)) {
 				bad[k] = textProblem
+			}
+		}
+	}
+	for k, fhs := range form.File {
+		for _, fh := range fhs {
+			if !cleanText([]byte(k)) {
+				bad["body"] = textProblem
+			} else if !cleanText([]byte(fh.Filename)) {
+				bad[k] = "the file name " + textProblem
 			}
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/andybalholm/brotli"
 
@@ -520,4 +521,62 @@ func TestEnterpriseChangeNeedsANewVerification(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestBadFileNamesAreRefusedNamingTheField: a multipart file name that is not UTF-8 is a 400
+// naming the field, on PostgreSQL too (it was a 500 there), and a long Chinese name is cut at a
+// character, not in the middle of one.
+func TestBadFileNamesAreRefusedNamingTheField(t *testing.T) {
+	for _, db := range testsvc.Databases(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{databaseURL: db.Resolve(t), clock: newClock(time.Date(2025, 5, 1, 10, 0, 0, 0, models.China))})
+			h.app.filesDir = t.TempDir()
+			rev := h.account(models.RoleReviewer, "13600000081")
+			prov := h.verifiedProvider("13600000082", "MA0H0082")
+			serial := 820
+			prog := h.trainedProgram(prov, rev, "法兰焊接班", "定襄法兰专业镇", 2, 0, &serial)
+			var ids []int64
+			if err := h.store.DB(t.Context()).Raw("SELECT id FROM enrolments WHERE program_id = ? ORDER BY id", prog).Scan(&ids).Error; err != nil || len(ids) != 2 {
+				t.Fatalf("enrolments %v %v", ids, err)
+			}
+			upload := func(field, name string, content []byte, fields map[string]string) ([]byte, string) {
+				var buf bytes.Buffer
+				w := multipart.NewWriter(&buf)
+				for k, v := range fields {
+					_ = w.WriteField(k, v)
+				}
+				fw, _ := w.CreateFormFile(field, name)
+				_, _ = fw.Write(content)
+				_ = w.Close()
+				return buf.Bytes(), w.FormDataContentType()
+			}
+			employment := map[string]string{"employer_name": "定襄宏达法兰锻造有限公司", "evidence_type": "agreement", "evidence_no": "HT-82", "start_on": "2025-04-20"}
+			scan := []byte("%PDF-1.4\n% agreement\n%%EOF\n")
+			t.Run("an evidence_file named with invalid UTF-8 is 400 naming evidence_file", func(t *testing.T) {
+				body, ct := upload("evidence_file", "\xff\xfe.pdf", scan, employment)
+				p := h.do(req{method: "POST", path: "/api/v1/enrolments/" + itoa(ids[0]) + "/employment", token: prov.Token, raw: body, contentType: ct}).problem(t, 400, "invalid_text")
+				if p["errors"].(map[string]any)["evidence_file"] == nil {
+					t.Fatalf("field not named: %v", p)
+				}
+			})
+			t.Run("a social-insurance sheet named with invalid UTF-8 is 400 naming file", func(t *testing.T) {
+				body, ct := upload("file", "\xff\xfe.csv", []byte("name,id_number,employer_uscc,employer_name,from_month,to_month\n学员,"+idNumber(821)+","+validUSCC("MA0M0821")+",某厂,2025-01,2025-06\n"), nil)
+				p := h.do(req{method: "POST", path: "/api/v1/social-insurance/imports", token: rev.Token, raw: body, contentType: ct}).problem(t, 400, "invalid_text")
+				if p["errors"].(map[string]any)["file"] == nil {
+					t.Fatalf("field not named: %v", p)
+				}
+			})
+			t.Run("a name of 34 中 is kept, cut at a character", func(t *testing.T) {
+				body, ct := upload("evidence_file", strings.Repeat("中", 34)+".pdf", scan, employment)
+				r := h.do(req{method: "POST", path: "/api/v1/enrolments/" + itoa(ids[1]) + "/employment", token: prov.Token, raw: body, contentType: ct})
+				if r.status != 201 {
+					t.Fatalf("%d %s", r.status, r.body)
+				}
+				name, _ := r.json(t)["file_name"].(string)
+				if !utf8.ValidString(name) || !strings.HasPrefix(name, strings.Repeat("中", 30)) || !strings.HasSuffix(name, ".pdf") {
+					t.Fatalf("file name %q", name)
+				}
+			})
+		})
+	}
 }
