@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -308,6 +309,33 @@ func TestLoginLimitsNeverLockTheOwnerOut(t *testing.T) {
 		login(h, "13600000032", "password1", "203.0.113.9").problem(t, 429, "rate_limited")
 		if r := login(h, "13600000032", "password1", "198.51.100.7"); r.status != 200 {
 			t.Fatalf("the owner from another address: %d %s", r.status, r.body)
+		}
+	})
+	t.Run("forty guesses at once: only ten reach the password check, the rest are 429, and the owner elsewhere still logs in", func(t *testing.T) {
+		for _, counter := range []struct{ name, redisURL string }{{"in process", ""}, {"in Redis", testsvc.RedisURL(t)}} {
+			t.Run(counter.name, func(t *testing.T) {
+				opts := proxied
+				opts.redisURL = counter.redisURL
+				h := newHarness(t, opts)
+				h.account(models.RoleSeeker, "13600000035")
+				statuses := make([]int, 40)
+				var wg sync.WaitGroup
+				for i := range statuses {
+					wg.Go(func() { statuses[i] = login(h, "13600000035", "wrong-password", "203.0.113.13").status })
+				}
+				wg.Wait()
+				count := map[int]int{}
+				for _, s := range statuses {
+					count[s]++
+				}
+				if count[401] > limits.PerPhone || count[401] == 0 || count[401]+count[429] != len(statuses) {
+					t.Fatalf("statuses %v: want at most %d checked (401) and the rest 429", count, limits.PerPhone)
+				}
+				if r := login(h, "13600000035", "password1", "198.51.100.8"); r.status != 200 {
+					t.Fatalf("the owner from another address: %d %s", r.status, r.body)
+				}
+				login(h, "13600000035", "password1", "203.0.113.13").problem(t, 429, "rate_limited")
+			})
 		}
 	})
 	t.Run("an address spreading guesses over phones hits the per-address limit", func(t *testing.T) {
