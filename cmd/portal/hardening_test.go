@@ -6,11 +6,15 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -185,4 +189,55 @@ func TestDecompressionBombsAtOnceKeepMemoryBounded(t *testing.T) {
 	t.Run("and the portal still answers", func(t *testing.T) {
 		p.call("POST", "/api/v1/auth/login", "", map[string]any{"phone": "13100000072", "password": "bomb-proof-2"}).must(t, 200)
 	})
+}
+
+// TestHAProxyHidesMetricsAndFeedTokens runs deploy/haproxy.cfg in front of a stand-in portal:
+// /metrics (in any case, with a trailing slash) never reaches a portal from outside, and the
+// log line of a private feed names the route but not its token (SPEC §7).
+func TestHAProxyHidesMetricsAndFeedTokens(t *testing.T) {
+	haproxy := needHAProxy(t)
+	var reached sync.Map
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Store(r.URL.Path, true)
+		_, _ = io.WriteString(w, "ok")
+	}))
+	defer portal.Close()
+	addr := strings.TrimPrefix(portal.URL, "http://")
+	front, state := freePort(t), t.TempDir()
+	lb := exec.Command(haproxy, "-db", "-f", filepath.Join("..", "..", "deploy", "haproxy.cfg"))
+	lb.Env = append(os.Environ(), "PORTAL_FRONT="+front, "PORTAL_1="+addr, "PORTAL_2="+addr, "HAPROXY_STATE="+state)
+	var log syncBuffer
+	lb.Stdout, lb.Stderr = &log, &log
+	if err := lb.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = lb.Process.Signal(syscall.SIGTERM); _ = lb.Wait() })
+	get := func(path string) int {
+		resp, err := http.Get("http://" + front + path)
+		if err != nil {
+			return 0
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	waitUntil(t, "HAProxy answers", 10*time.Second, func() bool { return get("/readyz") == 200 })
+	for _, path := range []string{"/metrics", "/METRICS", "/metrics/", "//metrics"} {
+		if status := get(path); status != 404 {
+			t.Errorf("GET %s from outside: %d, want 404", path, status)
+		}
+	}
+	reached.Range(func(k, _ any) bool {
+		if strings.Contains(strings.ToLower(k.(string)), "metrics") {
+			t.Errorf("%s reached the portal", k)
+		}
+		return true
+	})
+	if status := get("/feeds/saved/secret-feed-token-0123456789.atom?x=1"); status != 200 {
+		t.Fatalf("the feed through HAProxy: %d", status)
+	}
+	waitUntil(t, "the feed request logged", 5*time.Second, func() bool { return strings.Contains(log.String(), "/feeds/saved/[token]?x=1") })
+	if strings.Contains(log.String(), "secret-feed-token") {
+		t.Fatalf("the feed token is in HAProxy's log:\n%s", log.String())
+	}
 }
