@@ -503,6 +503,18 @@ func TestSmallerHardening(t *testing.T) {
 			t.Fatal("the feed token is in the log")
 		}
 	})
+	t.Run("nor the log of an internal error", func(t *testing.T) {
+		broken := newHarness(t, harnessOpts{})
+		db, err := broken.store.DB(t.Context()).DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = db.Close() // the feed's lookup fails: a 500, logged with its path
+		broken.do(req{method: "GET", path: "/feeds/saved/secret-feed-token-0123456789.atom"}).problem(t, 500, "internal")
+		if logs := broken.logs.String(); !strings.Contains(logs, "internal error") || strings.Contains(logs, "secret-feed-token") {
+			t.Fatalf("the error log: %s", logs)
+		}
+	})
 }
 
 func TestEnterpriseChangeNeedsANewVerification(t *testing.T) {
