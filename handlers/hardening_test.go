@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"compress/zlib"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/andybalholm/brotli"
+	"github.com/redis/go-redis/v9"
 
 	"portal/internal/testsvc"
 	"portal/models"
@@ -382,9 +384,46 @@ func TestRegistrationIsLimitedPerAddress(t *testing.T) {
 	}
 }
 
+// redisWait adds up how long the calls through a Redis client took, dials included.
+type redisWait struct {
+	mu    sync.Mutex
+	total time.Duration
+}
+
+func (w *redisWait) add(d time.Duration) { w.mu.Lock(); w.total += d; w.mu.Unlock() }
+
+// take returns the time added since the last take and starts over.
+func (w *redisWait) take() time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	d := w.total
+	w.total = 0
+	return d
+}
+
+func (w *redisWait) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (w *redisWait) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		start := time.Now()
+		defer func() { w.add(time.Since(start)) }()
+		return next(ctx, cmd)
+	}
+}
+
+func (w *redisWait) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		start := time.Now()
+		defer func() { w.add(time.Since(start)) }()
+		return next(ctx, cmds)
+	}
+}
+
 func TestAHungRedisNeverHoldsARequest(t *testing.T) {
 	rp := testsvc.StartRedis(t)
 	h := newHarness(t, harnessOpts{redisURL: rp.URL, login: RateLimit{PerPhone: 5, PerIP: 100, Window: time.Minute}})
+	waited := &redisWait{}
+	h.app.redis.AddHook(waited)
 	h.account(models.RoleSeeker, "13600000041")
 	ent := h.verifiedEnterprise("13600000043", "MA0H0043", "定襄法兰专业镇")
 	wrong := func() response {
@@ -393,30 +432,39 @@ func TestAHungRedisNeverHoldsARequest(t *testing.T) {
 	for range 3 {
 		wrong().problem(t, 401, "unauthorized")
 	}
+	if waited.take() == 0 {
+		t.Fatal("the logins made no Redis call: the hook does not see the limiter")
+	}
 	rp.Freeze(t)
 	defer rp.Thaw(t)
-	// Each request must be answered well within 2 s (it waits at most 250 ms on Redis; before
-	// the fix each waited 5 s), or app.Test gives up and the test fails. The figure is logged.
-	var slowest time.Duration
-	timed := func(f func() response) response {
+	// SPEC §7: no request waits more than 300 ms on Redis. Every Redis call the request makes
+	// is timed (each may wait 250 ms; after one fails the limiter skips Redis for a while), and
+	// their sum must stay under 300 ms; the whole request, bcrypt and the database included,
+	// under 1 s (before the call deadlines each waited 5 s).
+	timed := func(what string, f func() response) response {
+		t.Helper()
 		start := time.Now()
 		r := f()
-		slowest = max(slowest, time.Since(start))
+		took, onRedis := time.Since(start), waited.take()
+		t.Logf("%s: %s, of which %s on Redis", what, took.Round(time.Millisecond), onRedis.Round(time.Millisecond))
+		if onRedis >= 300*time.Millisecond || took >= time.Second {
+			t.Errorf("%s took %s, %s of it on Redis: want under 300 ms on Redis and 1 s in all", what, took, onRedis)
+		}
 		return r
 	}
 	t.Run("the in-process count goes on from what Redis had counted", func(t *testing.T) {
-		timed(wrong).problem(t, 401, "unauthorized")
-		timed(wrong).problem(t, 401, "unauthorized")
-		timed(wrong).problem(t, 429, "rate_limited")
+		timed("wrong password 4", wrong).problem(t, 401, "unauthorized")
+		timed("wrong password 5", wrong).problem(t, 401, "unauthorized")
+		timed("wrong password 6", wrong).problem(t, 429, "rate_limited")
 	})
 	t.Run("and requests are answered while Redis hangs", func(t *testing.T) {
-		r := timed(func() response {
+		r := timed("registration", func() response {
 			return h.do(req{method: "POST", path: "/api/v1/auth/register", body: map[string]any{"role": "seeker", "phone": "13600000042", "password": "password1", "name": "求职者"}, timeout: 2 * time.Second})
 		})
 		if r.status != 201 {
 			t.Fatalf("%d %s", r.status, r.body)
 		}
-		j := timed(func() response {
+		j := timed("posting", func() response {
 			return h.do(req{method: "POST", path: "/api/v1/jobs", token: ent.Token, timeout: 2 * time.Second,
 				body: h.posting("法兰锻造工", "负责法兰锻造,熟练工优先。", "锻造工", h.townID("定襄法兰专业镇"), models.Today(time.Now().AddDate(0, 1, 0)))})
 		})
@@ -424,7 +472,6 @@ func TestAHungRedisNeverHoldsARequest(t *testing.T) {
 			t.Fatalf("posting while Redis hangs: %d %s", j.status, j.body)
 		}
 	})
-	t.Logf("slowest request while Redis was frozen: %s", slowest)
 }
 
 func TestSmallerHardening(t *testing.T) {
@@ -537,6 +584,41 @@ func TestEnterpriseChangeNeedsANewVerification(t *testing.T) {
 		got := r.json(t)
 		if r.status != 200 || got["verified"] != false || got["leading_industry"] != false {
 			t.Fatalf("%d %v", r.status, got)
+		}
+	})
+	t.Run("a new USCC or a new town does so too", func(t *testing.T) {
+		towns, err := h.store.Towns(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var otherTown int64
+		for _, tw := range towns {
+			if tw.Name != "定襄法兰专业镇" {
+				otherTown = tw.ID
+				break
+			}
+		}
+		if otherTown == 0 {
+			t.Fatal("no second town in the seed")
+		}
+		for i, change := range []struct {
+			field string
+			value any
+		}{{"uscc", validUSCC("MA0H0069")}, {"town_id", otherTown}} {
+			t.Run(change.field, func(t *testing.T) {
+				e := h.verifiedEnterprise(fmt.Sprintf("1360000006%d", 3+i), fmt.Sprintf("MA0H006%d", 3+i), "定襄法兰专业镇")
+				before := h.do(req{method: "GET", path: "/api/v1/me/enterprise", token: e.Token}).json(t)
+				if before["verified"] != true || before["leading_industry"] != true {
+					t.Fatalf("not verified to begin with: %v", before)
+				}
+				body := map[string]any{"name": before["name"], "uscc": before["uscc"], "town_id": before["town_id"], "industry": before["industry"]}
+				body[change.field] = change.value
+				r := h.do(req{method: "PUT", path: "/api/v1/enterprises/" + itoa(int64(before["id"].(float64))), token: e.Token, body: body})
+				got := r.json(t)
+				if r.status != 200 || got["verified"] != false || got["leading_industry"] != false || fmt.Sprint(got[change.field]) != fmt.Sprint(change.value) {
+					t.Fatalf("%d %v", r.status, got)
+				}
+			})
 		}
 	})
 	t.Run("so the next provincial booth is not waived", func(t *testing.T) {
