@@ -3,8 +3,8 @@ package handlers
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"compress/zlib"
+	"context"
 	"errors"
 	"fmt"
 	"io"
