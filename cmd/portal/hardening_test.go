@@ -192,8 +192,9 @@ func TestDecompressionBombsAtOnceKeepMemoryBounded(t *testing.T) {
 }
 
 // TestHAProxyHidesMetricsAndFeedTokens runs deploy/haproxy.cfg in front of a stand-in portal:
-// /metrics (in any case, with a trailing slash) never reaches a portal from outside, and the
-// log line of a private feed names the route but not its token (SPEC §7).
+// /metrics (in any case, with a trailing slash) never reaches a portal from outside, a body
+// over 1 MiB reaches one only on an upload route, and the log line of a private feed names the
+// route but not its token (SPEC §7).
 func TestHAProxyHidesMetricsAndFeedTokens(t *testing.T) {
 	haproxy := needHAProxy(t)
 	var reached sync.Map
@@ -233,6 +234,26 @@ func TestHAProxyHidesMetricsAndFeedTokens(t *testing.T) {
 		}
 		return true
 	})
+	post := func(path string, size int) int {
+		resp, err := http.Post("http://"+front+path, "application/octet-stream", bytes.NewReader(make([]byte, size)))
+		if err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if status := post("/api/v1/auth/login", 2<<20); status != 413 {
+		t.Errorf("a 2 MiB body to the login: %d, want 413 from HAProxy", status)
+	}
+	if _, ok := reached.Load("/api/v1/auth/login"); ok {
+		t.Error("the 2 MiB login body reached the portal")
+	}
+	for _, path := range []string{"/api/v1/social-insurance/imports", "/console/programs/7/roll/import"} {
+		if status := post(path, 2<<20); status != 200 {
+			t.Errorf("a 2 MiB upload to %s: %d, want it passed on", path, status)
+		}
+	}
 	if status := get("/feeds/saved/secret-feed-token-0123456789.atom?x=1"); status != 200 {
 		t.Fatalf("the feed through HAProxy: %d", status)
 	}
