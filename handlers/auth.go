@@ -18,7 +18,16 @@ const sessionCookie = "portal_session"
 
 // authenticate reads a Bearer token or the session cookie and remembers the caller. A bad
 // Bearer token is refused at once; a stale cookie is dropped and the visitor stays anonymous.
+// Only then is a multipart body parsed, and only a logged-in caller's (checkMultipart).
 func (a *App) authenticate(c *fiber.Ctx) error {
+	if err := a.identify(c); err != nil {
+		return err
+	}
+	return checkMultipart(c)
+}
+
+// identify leaves the caller of a valid Bearer token or session cookie in Locals.
+func (a *App) identify(c *fiber.Ctx) error {
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || token == "" {
@@ -31,7 +40,7 @@ func (a *App) authenticate(c *fiber.Ctx) error {
 		c.Locals(ctxUser, u)
 		c.Locals(ctxSession, sess)
 		c.Locals(ctxAuthKind, "bearer")
-		return c.Next()
+		return nil
 	}
 	if token := c.Cookies(sessionCookie); token != "" {
 		u, sess, err := a.store.UserByToken(c.UserContext(), token)
@@ -46,7 +55,7 @@ func (a *App) authenticate(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	return c.Next()
+	return nil
 }
 
 // csrf requires a CSRF token on every unsafe request a browser could be made to send by
@@ -162,9 +171,11 @@ func (a *App) loginAPI(c *fiber.Ctx) error {
 	return c.JSON(login)
 }
 
-// attemptLogin refuses a caller who has already failed too often, then checks the password
-// and counts only a failure: against the phone from this address and against the address.
-// A successful login costs nothing, and guesses from elsewhere never lock the owner out.
+// attemptLogin counts the attempt against the phone from this address and against the
+// address before it checks the password, atomically, so parallel guesses cannot all pass the
+// limit before any is counted; a caller over either limit is refused without a check. Only a
+// wrong password keeps its count: any other outcome is refunded, so a successful login costs
+// nothing, and guesses from elsewhere never lock the owner out.
 func (a *App) attemptLogin(c *fiber.Ctx, in models.LoginInput) (models.Login, error) {
 	ctx := c.UserContext()
 	ip := clientIP(c)
@@ -172,16 +183,23 @@ func (a *App) attemptLogin(c *fiber.Ctx, in models.LoginInput) (models.Login, er
 		key   string
 		limit int
 	}{{"login:fail:phone:" + strings.TrimSpace(in.Phone) + ":ip:" + ip, a.login.PerPhone}, {"login:fail:ip:" + ip, a.login.PerIP}}
+	var counted []string
+	refund := func() {
+		for _, k := range counted {
+			a.limiter.Refund(ctx, k)
+		}
+	}
 	for _, k := range keys {
-		if blocked, retry := a.limiter.Blocked(ctx, k.key, k.limit); blocked {
+		ok, retry := a.limiter.Allow(ctx, k.key, k.limit, a.login.Window)
+		counted = append(counted, k.key)
+		if !ok {
+			refund()
 			return models.Login{}, rateLimited(c, retry, "too many failed logins")
 		}
 	}
 	login, err := a.store.Authenticate(ctx, in)
-	if models.ErrorCode(err) == models.ErrUnauthorized {
-		for _, k := range keys {
-			a.limiter.Fail(ctx, k.key, a.login.Window)
-		}
+	if models.ErrorCode(err) != models.ErrUnauthorized {
+		refund()
 	}
 	return login, err
 }

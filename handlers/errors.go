@@ -102,7 +102,7 @@ func (a *App) errorHandler(c *fiber.Ctx, err error) error {
 	p := problemOf(err)
 	p.RequestID = requestID(c)
 	if p.Status >= 500 && p.Code == models.ErrInternal {
-		a.log.Error("internal error", "request_id", p.RequestID, "method", c.Method(), "path", c.Path(), "err", err)
+		a.log.Error("internal error", "request_id", p.RequestID, "method", c.Method(), "path", loggedPath(c.Path()), "err", err)
 	}
 	if p.Status == http.StatusTooManyRequests {
 		if ra := c.GetRespHeader(fiber.HeaderRetryAfter); ra == "" {

@@ -18,6 +18,9 @@ import (
 // maxEvidence is the largest scan accepted.
 const maxEvidence = 10 << 20
 
+// maxFileNameRunes is how many characters of an uploaded scan's name are kept.
+const maxFileNameRunes = 100
+
 // evidenceTypes are the scans accepted, by the type sniffed from their bytes.
 var evidenceTypes = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
@@ -104,8 +107,8 @@ func (a *App) putEvidence(ctx context.Context, fh *multipart.FileHeader) (*model
 		return nil, false, err
 	}
 	name := filepath.Base(fh.Filename)
-	if len(name) > 100 {
-		name = name[:100]
+	if runes := []rune(name); len(runes) > maxFileNameRunes { // cut at a character: PostgreSQL refuses half of one
+		name = string(runes[:maxFileNameRunes])
 	}
 	return &models.EvidenceFile{SHA256: sum, Type: kind, Name: strings.TrimSuffix(name, filepath.Ext(name)) + ext}, created, nil
 }

@@ -4,31 +4,126 @@ import (
 	"bytes"
 	"compress/gzip"
 	"compress/zlib"
+	"context"
+	"fmt"
 	"io"
 	"net"
+	"slices"
+	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/andybalholm/brotli"
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/sync/semaphore"
 
 	"portal/models"
 )
 
-// bodyLimit bounds a request body as it arrives and again after it is decompressed (SPEC §7).
+// bodyLimit bounds a request body as it arrives and, on the upload routes, again after it is
+// decompressed (SPEC §7). Every other route takes at most formLimit.
 const bodyLimit = 11 << 20
 
-// inflateBody decompresses a body sent with Content-Encoding through a reader that stops at
-// bodyLimit, so a small body that inflates to gigabytes is refused with 413 having used at
-// most bodyLimit of memory. The handlers then see a plain body and no Content-Encoding, so
+// formLimit bounds the JSON and form bodies of every route that takes no file, inflated or not.
+const formLimit = maxJSONBody
+
+// bodyBudgetBytes is how many bytes all requests together may be inflating or holding parsed
+// at once. Each request's own limit bounds one request; this bounds them all, so many bombs or
+// uploads at the same moment cost at most this much memory beyond the raw bodies.
+const bodyBudgetBytes = 48 << 20
+
+// bodyBudget is the process-wide budget of bodyBudgetBytes.
+var bodyBudget = semaphore.NewWeighted(bodyBudgetBytes)
+
+// budgetWait is how long a request waits for room in bodyBudget before it is answered 503.
+const budgetWait = time.Second
+
+// takeBudget reserves n bytes of bodyBudget, waiting at most budgetWait, or answers 503 with
+// Retry-After; the caller releases what it took.
+func takeBudget(c *fiber.Ctx, n int64) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), budgetWait)
+	defer cancel()
+	if err := bodyBudget.Acquire(ctx, n); err != nil {
+		c.Set(fiber.HeaderRetryAfter, "2")
+		return &models.Error{Code: models.ErrUnavailable, Reason: "busy",
+			Message: "the portal is reading too many large requests at once; try again in a few seconds"}
+	}
+	return nil
+}
+
+// uploadRoutes are the routes that take a file (multipart), as POST paths with * for an id.
+var uploadRoutes = [][]string{
+	{"api", "v1", "enrolments", "*", "employment"},
+	{"api", "v1", "programs", "*", "attendance", "import"},
+	{"api", "v1", "social-insurance", "imports"},
+	{"console", "enrolments", "*", "employment"},
+	{"console", "programs", "*", "roll", "import"},
+	{"console", "review", "social-insurance"},
+}
+
+// maxCodings is how many layers of Content-Encoding a body may have.
+const maxCodings = 3
+
+// isUploadRoute says whether the request goes to one of uploadRoutes (routing ignores case
+// and a trailing slash, so this does too).
+func isUploadRoute(c *fiber.Ctx) bool {
+	if c.Method() != fiber.MethodPost {
+		return false
+	}
+	segs := strings.Split(strings.Trim(strings.ToLower(c.Path()), "/"), "/")
+	for _, route := range uploadRoutes {
+		if len(route) == len(segs) && slices.EqualFunc(route, segs, func(want, got string) bool { return want == "*" || want == got }) {
+			return true
+		}
+	}
+	return false
+}
+
+// isMultipart says whether the body is a multipart form.
+func isMultipart(c *fiber.Ctx) bool {
+	return strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm)
+}
+
+// routeBodyLimit is the most a request's body may hold: bodyLimit for a file sent to an upload
+// route, formLimit for everything else.
+func routeBodyLimit(c *fiber.Ctx) int {
+	if isMultipart(c) && isUploadRoute(c) {
+		return bodyLimit
+	}
+	return formLimit
+}
+
+// hasCredentials says whether the request carries a Bearer token or a session cookie; whether
+// they are valid is for authenticate.
+func hasCredentials(c *fiber.Ctx) bool {
+	return c.Get(fiber.HeaderAuthorization) != "" || c.Cookies(sessionCookie) != ""
+}
+
+// inflateBody refuses a body over its route's limit and decompresses one sent with
+// Content-Encoding through a reader that stops at that limit, so a small body that inflates
+// to gigabytes is refused with 413 having used at most the limit of memory, taken from
+// bodyBudget. A multipart body without credentials is refused before it is inflated: only
+// logged-in callers upload. The handlers then see a plain body and no Content-Encoding, so
 // neither Fiber's Body() nor the multipart parser inflates anything themselves.
 func inflateBody(c *fiber.Ctx) error {
+	limit := routeBodyLimit(c)
 	header := strings.TrimSpace(c.Get(fiber.HeaderContentEncoding))
+	body := c.Request().Body()
 	if header == "" {
+		if len(body) > limit {
+			return tooLarge(limit)
+		}
 		return c.Next()
 	}
-	body := c.Request().Body()
+	if isMultipart(c) && !hasCredentials(c) {
+		return models.Errorf(models.ErrUnauthorized, "log in first")
+	}
 	codings := strings.Split(header, ",")
+	if len(codings) > maxCodings {
+		return &models.Error{Code: models.ErrMalformed, Reason: "unsupported_content_encoding",
+			Message: fmt.Sprintf("at most %d content codings are undone", maxCodings)}
+	}
 	for i := len(codings) - 1; i >= 0; i-- { // the last coding applied is undone first
 		coding := strings.ToLower(strings.TrimSpace(codings[i]))
 		var r io.Reader
@@ -49,15 +144,24 @@ func inflateBody(c *fiber.Ctx) error {
 		if err != nil {
 			return models.Errorf(models.ErrMalformed, "the %s body cannot be decompressed: %v", coding, err)
 		}
-		var out bytes.Buffer
-		n, err := io.Copy(&out, io.LimitReader(r, bodyLimit+1))
-		if n > bodyLimit {
-			return models.Errorf(models.ErrTooLarge, "the body inflates to more than %d bytes", bodyLimit)
+		// Each layer's buffer is allocated whole from the budget, which it holds until the
+		// request ends: growing it by doubling would make garbage the budget does not see.
+		if err := takeBudget(c, int64(limit)+1); err != nil {
+			return err
 		}
-		if err != nil {
+		defer bodyBudget.Release(int64(limit) + 1)
+		out := make([]byte, limit+1)
+		n, err := io.ReadFull(r, out)
+		if n > limit {
+			return tooLarge(limit)
+		}
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 			return models.Errorf(models.ErrMalformed, "the %s body cannot be decompressed: %v", coding, err)
 		}
-		body = out.Bytes()
+		body = out[:n]
+	}
+	if len(body) > limit { // identity only: the raw body was over the limit
+		return tooLarge(limit)
 	}
 	c.Request().SetBodyRaw(body)
 	c.Request().Header.Del(fiber.HeaderContentEncoding)
@@ -65,9 +169,14 @@ func inflateBody(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+func tooLarge(limit int) error {
+	return models.Errorf(models.ErrTooLarge, "the body is larger than this route takes (at most %d bytes, after decompression)", limit)
+}
+
 // checkText refuses a request whose query or form text holds a NUL byte or is not UTF-8,
 // naming the field, before any of it reaches a handler or the database (PostgreSQL refuses
-// such text with an error). JSON bodies are checked as they are decoded (decodeJSON).
+// such text with an error). JSON bodies are checked as they are decoded (decodeJSON);
+// multipart forms after authentication (checkMultipart), so no stranger's form is parsed.
 func checkText(c *fiber.Ctx) error {
 	bad := map[string]string{}
 	visit := func(key, value []byte) {
@@ -82,28 +191,73 @@ func checkText(c *fiber.Ctx) error {
 	switch {
 	case strings.HasPrefix(ct, fiber.MIMEApplicationForm):
 		c.Request().PostArgs().VisitAll(visit)
-	case strings.HasPrefix(ct, fiber.MIMEMultipartForm):
-		if form, err := c.MultipartForm(); err == nil {
-			for k, vs := range form.Value {
-				for _, v := range vs {
-					visit([]byte(k), []byte(v))
-				}
-			}
-		}
 	case strings.HasPrefix(ct, fiber.MIMEApplicationJSON):
 		if !utf8.Valid(c.Request().Body()) {
 			return &models.Error{Code: models.ErrMalformed, Message: "the JSON body is not valid UTF-8", Fields: map[string]string{"body": textProblem}}
 		}
 	}
-	if len(bad) > 0 {
-		names := make([]string, 0, len(bad))
-		for k := range bad {
-			names = append(names, k)
-		}
-		return &models.Error{Code: models.ErrMalformed, Reason: "invalid_text",
-			Message: "text must be UTF-8 without NUL bytes: " + strings.Join(names, ", "), Fields: bad}
+	if err := textRefused(bad); err != nil {
+		return err
 	}
 	return c.Next()
+}
+
+// checkMultipart runs after authenticate: a multipart body from a caller who is not logged in
+// is refused unread; a logged-in caller's form is parsed (its size taken from bodyBudget for
+// as long as the request holds it) and every value and file name checked like checkText's.
+func checkMultipart(c *fiber.Ctx) error {
+	if !isMultipart(c) {
+		return c.Next()
+	}
+	if currentUser(c).ID == 0 {
+		return models.Errorf(models.ErrUnauthorized, "log in first")
+	}
+	size := int64(len(c.Request().Body()))
+	if err := takeBudget(c, size); err != nil {
+		return err
+	}
+	defer bodyBudget.Release(size)
+	form, err := c.MultipartForm()
+	if err != nil {
+		return models.Errorf(models.ErrMalformed, "the multipart body cannot be read: %v", err)
+	}
+	bad := map[string]string{}
+	for k, vs := range form.Value {
+		for _, v := range vs {
+			if !cleanText([]byte(k)) {
+				bad["body"] = textProblem
+			} else if !cleanText([]byte(v)) {
+				bad[k] = textProblem
+			}
+		}
+	}
+	for k, fhs := range form.File {
+		for _, fh := range fhs {
+			if !cleanText([]byte(k)) {
+				bad["body"] = textProblem
+			} else if !cleanText([]byte(fh.Filename)) {
+				bad[k] = "the file name " + textProblem
+			}
+		}
+	}
+	if err := textRefused(bad); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// textRefused is the 400 naming the fields of bad, or nil when there are none.
+func textRefused(bad map[string]string) error {
+	if len(bad) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(bad))
+	for k := range bad {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return &models.Error{Code: models.ErrMalformed, Reason: "invalid_text",
+		Message: "text must be UTF-8 without NUL bytes: " + strings.Join(names, ", "), Fields: bad}
 }
 
 // textProblem is the field error for text with NUL bytes or invalid UTF-8.

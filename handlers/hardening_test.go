@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"compress/zlib"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,11 +13,14 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/andybalholm/brotli"
+	"github.com/redis/go-redis/v9"
 
 	"portal/internal/testsvc"
 	"portal/models"
@@ -72,7 +76,7 @@ func gzipped(t testing.TB, b []byte) []byte {
 
 func TestCompressedBodiesAreBounded(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
-	h.account(models.RoleSeeker, "13600000001")
+	seeker := h.account(models.RoleSeeker, "13600000001")
 	login := []byte(`{"phone":"13600000001","password":"password1"}`)
 	t.Run("a gzip-compressed JSON body is read like a plain one", func(t *testing.T) {
 		r := h.do(req{method: "POST", path: "/api/v1/auth/login", raw: gzipped(t, login), contentType: "application/json",
@@ -101,8 +105,43 @@ func TestCompressedBodiesAreBounded(t *testing.T) {
 		fw, _ := w.CreateFormFile("evidence_file", "scan.pdf")
 		_, _ = fw.Write(make([]byte, 24<<20))
 		_ = w.Close()
-		h.do(req{method: "POST", path: "/api/v1/enrolments/1/employment", raw: gzipped(t, mp.Bytes()), contentType: w.FormDataContentType(),
+		h.do(req{method: "POST", path: "/api/v1/enrolments/1/employment", token: seeker.Token, raw: gzipped(t, mp.Bytes()), contentType: w.FormDataContentType(),
 			headers: map[string]string{"Content-Encoding": "gzip"}}).problem(t, 413, "too_large")
+	})
+	t.Run("a JSON or form body inflates only to its route's 1 MiB, not to the uploads' 11 MiB", func(t *testing.T) {
+		h.do(req{method: "POST", path: "/login", raw: gzipped(t, []byte("phone=1&password="+strings.Repeat("x", 2<<20))), contentType: "application/x-www-form-urlencoded",
+			headers: map[string]string{"Content-Encoding": "gzip"}}).problem(t, 413, "too_large")
+		h.do(req{method: "POST", path: "/register", raw: []byte("phone=1&name=" + strings.Repeat("x", 2<<20)), contentType: "application/x-www-form-urlencoded"}).problem(t, 413, "too_large")
+	})
+	t.Run("a stranger's multipart body is refused before it is inflated or parsed", func(t *testing.T) {
+		var mp bytes.Buffer
+		w := multipart.NewWriter(&mp)
+		fw, _ := w.CreateFormFile("file", "社保.csv")
+		_, _ = fw.Write(make([]byte, 4<<20))
+		_ = w.Close()
+		// without credentials it is not inflated; with a forged cookie it is (within the
+		// budget), and refused once the cookie turns out to be no session
+		for _, headers := range []map[string]string{{"Content-Encoding": "gzip"}, {"Content-Encoding": "gzip", "Cookie": sessionCookie + "=forged"}} {
+			h.do(req{method: "POST", path: "/api/v1/social-insurance/imports", raw: gzipped(t, mp.Bytes()), contentType: w.FormDataContentType(), headers: headers}).problem(t, 401, "unauthorized")
+		}
+		h.do(req{method: "POST", path: "/api/v1/social-insurance/imports", raw: mp.Bytes(), contentType: w.FormDataContentType()}).problem(t, 401, "unauthorized")
+	})
+	t.Run("while the process-wide budget is taken, a compressed body is 503 with Retry-After", func(t *testing.T) {
+		if err := bodyBudget.Acquire(t.Context(), bodyBudgetBytes); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		r := h.do(req{method: "POST", path: "/api/v1/auth/login", raw: gzipped(t, login), contentType: "application/json",
+			headers: map[string]string{"Content-Encoding": "gzip"}})
+		bodyBudget.Release(bodyBudgetBytes)
+		r.problem(t, 503, "busy")
+		if r.header.Get("Retry-After") == "" || time.Since(start) > 3*budgetWait {
+			t.Fatalf("Retry-After %q after %s", r.header.Get("Retry-After"), time.Since(start))
+		}
+		if r := h.do(req{method: "POST", path: "/api/v1/auth/login", raw: gzipped(t, login), contentType: "application/json",
+			headers: map[string]string{"Content-Encoding": "gzip"}}); r.status != 200 {
+			t.Fatalf("after the budget is free again: %d %s", r.status, r.body)
+		}
 	})
 	t.Run("an unknown coding or a broken stream is 400", func(t *testing.T) {
 		h.do(req{method: "POST", path: "/api/v1/auth/login", raw: login, contentType: "application/json",
@@ -274,6 +313,33 @@ func TestLoginLimitsNeverLockTheOwnerOut(t *testing.T) {
 			t.Fatalf("the owner from another address: %d %s", r.status, r.body)
 		}
 	})
+	t.Run("forty guesses at once: only ten reach the password check, the rest are 429, and the owner elsewhere still logs in", func(t *testing.T) {
+		for _, counter := range []struct{ name, redisURL string }{{"in process", ""}, {"in Redis", testsvc.RedisURL(t)}} {
+			t.Run(counter.name, func(t *testing.T) {
+				opts := proxied
+				opts.redisURL = counter.redisURL
+				h := newHarness(t, opts)
+				h.account(models.RoleSeeker, "13600000035")
+				statuses := make([]int, 40)
+				var wg sync.WaitGroup
+				for i := range statuses {
+					wg.Go(func() { statuses[i] = login(h, "13600000035", "wrong-password", "203.0.113.13").status })
+				}
+				wg.Wait()
+				count := map[int]int{}
+				for _, s := range statuses {
+					count[s]++
+				}
+				if count[401] > limits.PerPhone || count[401] == 0 || count[401]+count[429] != len(statuses) {
+					t.Fatalf("statuses %v: want at most %d checked (401) and the rest 429", count, limits.PerPhone)
+				}
+				if r := login(h, "13600000035", "password1", "198.51.100.8"); r.status != 200 {
+					t.Fatalf("the owner from another address: %d %s", r.status, r.body)
+				}
+				login(h, "13600000035", "password1", "203.0.113.13").problem(t, 429, "rate_limited")
+			})
+		}
+	})
 	t.Run("an address spreading guesses over phones hits the per-address limit", func(t *testing.T) {
 		h := newHarness(t, proxied)
 		for i := range 100 {
@@ -318,9 +384,46 @@ func TestRegistrationIsLimitedPerAddress(t *testing.T) {
 	}
 }
 
+// redisWait adds up how long the calls through a Redis client took, dials included.
+type redisWait struct {
+	mu    sync.Mutex
+	total time.Duration
+}
+
+func (w *redisWait) add(d time.Duration) { w.mu.Lock(); w.total += d; w.mu.Unlock() }
+
+// take returns the time added since the last take and starts over.
+func (w *redisWait) take() time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	d := w.total
+	w.total = 0
+	return d
+}
+
+func (w *redisWait) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (w *redisWait) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		start := time.Now()
+		defer func() { w.add(time.Since(start)) }()
+		return next(ctx, cmd)
+	}
+}
+
+func (w *redisWait) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		start := time.Now()
+		defer func() { w.add(time.Since(start)) }()
+		return next(ctx, cmds)
+	}
+}
+
 func TestAHungRedisNeverHoldsARequest(t *testing.T) {
 	rp := testsvc.StartRedis(t)
 	h := newHarness(t, harnessOpts{redisURL: rp.URL, login: RateLimit{PerPhone: 5, PerIP: 100, Window: time.Minute}})
+	waited := &redisWait{}
+	h.app.redis.AddHook(waited)
 	h.account(models.RoleSeeker, "13600000041")
 	ent := h.verifiedEnterprise("13600000043", "MA0H0043", "定襄法兰专业镇")
 	wrong := func() response {
@@ -329,30 +432,39 @@ func TestAHungRedisNeverHoldsARequest(t *testing.T) {
 	for range 3 {
 		wrong().problem(t, 401, "unauthorized")
 	}
+	if waited.take() == 0 {
+		t.Fatal("the logins made no Redis call: the hook does not see the limiter")
+	}
 	rp.Freeze(t)
 	defer rp.Thaw(t)
-	// Each request must be answered well within 2 s (it waits at most 250 ms on Redis; before
-	// the fix each waited 5 s), or app.Test gives up and the test fails. The figure is logged.
-	var slowest time.Duration
-	timed := func(f func() response) response {
+	// SPEC §7: no request waits more than 300 ms on Redis. Every Redis call the request makes
+	// is timed (each may wait 250 ms; after one fails the limiter skips Redis for a while), and
+	// their sum must stay under 300 ms; the whole request, bcrypt and the database included,
+	// under 1 s (before the call deadlines each waited 5 s).
+	timed := func(what string, f func() response) response {
+		t.Helper()
 		start := time.Now()
 		r := f()
-		slowest = max(slowest, time.Since(start))
+		took, onRedis := time.Since(start), waited.take()
+		t.Logf("%s: %s, of which %s on Redis", what, took.Round(time.Millisecond), onRedis.Round(time.Millisecond))
+		if onRedis >= 300*time.Millisecond || took >= time.Second {
+			t.Errorf("%s took %s, %s of it on Redis: want under 300 ms on Redis and 1 s in all", what, took, onRedis)
+		}
 		return r
 	}
 	t.Run("the in-process count goes on from what Redis had counted", func(t *testing.T) {
-		timed(wrong).problem(t, 401, "unauthorized")
-		timed(wrong).problem(t, 401, "unauthorized")
-		timed(wrong).problem(t, 429, "rate_limited")
+		timed("wrong password 4", wrong).problem(t, 401, "unauthorized")
+		timed("wrong password 5", wrong).problem(t, 401, "unauthorized")
+		timed("wrong password 6", wrong).problem(t, 429, "rate_limited")
 	})
 	t.Run("and requests are answered while Redis hangs", func(t *testing.T) {
-		r := timed(func() response {
+		r := timed("registration", func() response {
 			return h.do(req{method: "POST", path: "/api/v1/auth/register", body: map[string]any{"role": "seeker", "phone": "13600000042", "password": "password1", "name": "求职者"}, timeout: 2 * time.Second})
 		})
 		if r.status != 201 {
 			t.Fatalf("%d %s", r.status, r.body)
 		}
-		j := timed(func() response {
+		j := timed("posting", func() response {
 			return h.do(req{method: "POST", path: "/api/v1/jobs", token: ent.Token, timeout: 2 * time.Second,
 				body: h.posting("法兰锻造工", "负责法兰锻造,熟练工优先。", "锻造工", h.townID("定襄法兰专业镇"), models.Today(time.Now().AddDate(0, 1, 0)))})
 		})
@@ -360,7 +472,6 @@ func TestAHungRedisNeverHoldsARequest(t *testing.T) {
 			t.Fatalf("posting while Redis hangs: %d %s", j.status, j.body)
 		}
 	})
-	t.Logf("slowest request while Redis was frozen: %s", slowest)
 }
 
 func TestSmallerHardening(t *testing.T) {
@@ -439,6 +550,18 @@ func TestSmallerHardening(t *testing.T) {
 			t.Fatal("the feed token is in the log")
 		}
 	})
+	t.Run("nor the log of an internal error", func(t *testing.T) {
+		broken := newHarness(t, harnessOpts{})
+		db, err := broken.store.DB(t.Context()).DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = db.Close() // the feed's lookup fails: a 500, logged with its path
+		broken.do(req{method: "GET", path: "/feeds/saved/secret-feed-token-0123456789.atom"}).problem(t, 500, "internal")
+		if logs := broken.logs.String(); !strings.Contains(logs, "internal error") || strings.Contains(logs, "secret-feed-token") {
+			t.Fatalf("the error log: %s", logs)
+		}
+	})
 }
 
 func TestEnterpriseChangeNeedsANewVerification(t *testing.T) {
@@ -463,6 +586,41 @@ func TestEnterpriseChangeNeedsANewVerification(t *testing.T) {
 			t.Fatalf("%d %v", r.status, got)
 		}
 	})
+	t.Run("a new USCC or a new town does so too", func(t *testing.T) {
+		towns, err := h.store.Towns(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var otherTown int64
+		for _, tw := range towns {
+			if tw.Name != "定襄法兰专业镇" {
+				otherTown = tw.ID
+				break
+			}
+		}
+		if otherTown == 0 {
+			t.Fatal("no second town in the seed")
+		}
+		for i, change := range []struct {
+			field string
+			value any
+		}{{"uscc", validUSCC("MA0H0069")}, {"town_id", otherTown}} {
+			t.Run(change.field, func(t *testing.T) {
+				e := h.verifiedEnterprise(fmt.Sprintf("1360000006%d", 3+i), fmt.Sprintf("MA0H006%d", 3+i), "定襄法兰专业镇")
+				before := h.do(req{method: "GET", path: "/api/v1/me/enterprise", token: e.Token}).json(t)
+				if before["verified"] != true || before["leading_industry"] != true {
+					t.Fatalf("not verified to begin with: %v", before)
+				}
+				body := map[string]any{"name": before["name"], "uscc": before["uscc"], "town_id": before["town_id"], "industry": before["industry"]}
+				body[change.field] = change.value
+				r := h.do(req{method: "PUT", path: "/api/v1/enterprises/" + itoa(int64(before["id"].(float64))), token: e.Token, body: body})
+				got := r.json(t)
+				if r.status != 200 || got["verified"] != false || got["leading_industry"] != false || fmt.Sprint(got[change.field]) != fmt.Sprint(change.value) {
+					t.Fatalf("%d %v", r.status, got)
+				}
+			})
+		}
+	})
 	t.Run("so the next provincial booth is not waived", func(t *testing.T) {
 		b := h.do(req{method: "POST", path: "/api/v1/fairs/" + fair() + "/booths", token: ent.Token})
 		got := b.json(t)
@@ -485,4 +643,62 @@ func TestEnterpriseChangeNeedsANewVerification(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestBadFileNamesAreRefusedNamingTheField: a multipart file name that is not UTF-8 is a 400
+// naming the field, on PostgreSQL too (it was a 500 there), and a long Chinese name is cut at a
+// character, not in the middle of one.
+func TestBadFileNamesAreRefusedNamingTheField(t *testing.T) {
+	for _, db := range testsvc.Databases(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{databaseURL: db.Resolve(t), clock: newClock(time.Date(2025, 5, 1, 10, 0, 0, 0, models.China))})
+			h.app.filesDir = t.TempDir()
+			rev := h.account(models.RoleReviewer, "13600000081")
+			prov := h.verifiedProvider("13600000082", "MA0H0082")
+			serial := 820
+			prog := h.trainedProgram(prov, rev, "法兰焊接班", "定襄法兰专业镇", 2, 0, &serial)
+			var ids []int64
+			if err := h.store.DB(t.Context()).Raw("SELECT id FROM enrolments WHERE program_id = ? ORDER BY id", prog).Scan(&ids).Error; err != nil || len(ids) != 2 {
+				t.Fatalf("enrolments %v %v", ids, err)
+			}
+			upload := func(field, name string, content []byte, fields map[string]string) ([]byte, string) {
+				var buf bytes.Buffer
+				w := multipart.NewWriter(&buf)
+				for k, v := range fields {
+					_ = w.WriteField(k, v)
+				}
+				fw, _ := w.CreateFormFile(field, name)
+				_, _ = fw.Write(content)
+				_ = w.Close()
+				return buf.Bytes(), w.FormDataContentType()
+			}
+			employment := map[string]string{"employer_name": "定襄宏达法兰锻造有限公司", "evidence_type": "agreement", "evidence_no": "HT-82", "start_on": "2025-04-20"}
+			scan := []byte("%PDF-1.4\n% agreement\n%%EOF\n")
+			t.Run("an evidence_file named with invalid UTF-8 is 400 naming evidence_file", func(t *testing.T) {
+				body, ct := upload("evidence_file", "\xff\xfe.pdf", scan, employment)
+				p := h.do(req{method: "POST", path: "/api/v1/enrolments/" + itoa(ids[0]) + "/employment", token: prov.Token, raw: body, contentType: ct}).problem(t, 400, "invalid_text")
+				if p["errors"].(map[string]any)["evidence_file"] == nil {
+					t.Fatalf("field not named: %v", p)
+				}
+			})
+			t.Run("a social-insurance sheet named with invalid UTF-8 is 400 naming file", func(t *testing.T) {
+				body, ct := upload("file", "\xff\xfe.csv", []byte("name,id_number,employer_uscc,employer_name,from_month,to_month\n学员,"+idNumber(821)+","+validUSCC("MA0M0821")+",某厂,2025-01,2025-06\n"), nil)
+				p := h.do(req{method: "POST", path: "/api/v1/social-insurance/imports", token: rev.Token, raw: body, contentType: ct}).problem(t, 400, "invalid_text")
+				if p["errors"].(map[string]any)["file"] == nil {
+					t.Fatalf("field not named: %v", p)
+				}
+			})
+			t.Run("a name of 34 中 is kept, cut at a character", func(t *testing.T) {
+				body, ct := upload("evidence_file", strings.Repeat("中", 34)+".pdf", scan, employment)
+				r := h.do(req{method: "POST", path: "/api/v1/enrolments/" + itoa(ids[1]) + "/employment", token: prov.Token, raw: body, contentType: ct})
+				if r.status != 201 {
+					t.Fatalf("%d %s", r.status, r.body)
+				}
+				name, _ := r.json(t)["file_name"].(string)
+				if !utf8.ValidString(name) || !strings.HasPrefix(name, strings.Repeat("中", 30)) || !strings.HasSuffix(name, ".pdf") {
+					t.Fatalf("file name %q", name)
+				}
+			})
+		})
+	}
 }

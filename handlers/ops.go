@@ -74,6 +74,7 @@ func (a *App) metricsHandler() fiber.Handler {
 // every scrape.
 type searchNodesCollector struct{ app *App }
 
+// The node label is the node's position in MEILI_URL, counted from 1.
 var (
 	nodeUpDesc       = prometheus.NewDesc("portal_search_node_up", "1 while the Meilisearch node answers its health check.", []string{"node"}, nil)
 	nodeCaughtUpDesc = prometheus.NewDesc("portal_search_node_caught_up", "1 while the node has applied the outbox as of the last check; searches prefer such nodes.", []string{"node"}, nil)
@@ -98,11 +99,14 @@ func (s searchNodesCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		return 0
 	}
-	for _, n := range s.app.search.Status(ctx, time.Now()) {
-		ch <- prometheus.MustNewConstMetric(nodeUpDesc, prometheus.GaugeValue, bit(n.Up), n.URL)
-		ch <- prometheus.MustNewConstMetric(nodeCaughtUpDesc, prometheus.GaugeValue, bit(n.CaughtUp), n.URL)
-		ch <- prometheus.MustNewConstMetric(nodeLagDesc, prometheus.GaugeValue, float64(n.Lag.Entries), n.URL)
-		ch <- prometheus.MustNewConstMetric(nodeLagAgeDesc, prometheus.GaugeValue, n.Lag.Oldest.Seconds(), n.URL)
+	// A node is named by its place in MEILI_URL ("1", "2" …), not its address: /metrics may be
+	// reachable from outside, and internal addresses belong in the logs only (SPEC §7).
+	for i, n := range s.app.search.Status(ctx, time.Now()) {
+		node := strconv.Itoa(i + 1)
+		ch <- prometheus.MustNewConstMetric(nodeUpDesc, prometheus.GaugeValue, bit(n.Up), node)
+		ch <- prometheus.MustNewConstMetric(nodeCaughtUpDesc, prometheus.GaugeValue, bit(n.CaughtUp), node)
+		ch <- prometheus.MustNewConstMetric(nodeLagDesc, prometheus.GaugeValue, float64(n.Lag.Entries), node)
+		ch <- prometheus.MustNewConstMetric(nodeLagAgeDesc, prometheus.GaugeValue, n.Lag.Oldest.Seconds(), node)
 	}
 }
 

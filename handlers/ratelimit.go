@@ -21,6 +21,9 @@ type Limiter interface {
 	Blocked(ctx context.Context, key string, limit int) (bool, time.Duration)
 	// Fail counts one failure against key in a window of the given length.
 	Fail(ctx context.Context, key string, window time.Duration)
+	// Refund takes back one event Allow counted, for an attempt that turned out not to count
+	// (a login with the right password); a count never goes below zero.
+	Refund(ctx context.Context, key string)
 }
 
 // redisCallTimeout bounds every Redis call a request makes, so a hung Redis costs a request
@@ -78,6 +81,12 @@ var peekScript = redis.NewScript(`
 local n = tonumber(redis.call('GET', KEYS[1]) or '0')
 return {n, redis.call('PTTL', KEYS[1])}`)
 
+// refundScript takes one event back from a counter that holds any, keeping its expiry.
+var refundScript = redis.NewScript(`
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then n = redis.call('DECR', KEYS[1]) end
+return {n, redis.call('PTTL', KEYS[1])}`)
+
 // call runs one limiter script in Redis under its own deadline; ok is false when Redis did
 // not answer, and the caller then counts in process.
 func (l *redisLimiter) call(ctx context.Context, script *redis.Script, key string, args ...any) (count int, ttl time.Duration, ok bool) {
@@ -117,6 +126,12 @@ func (l *redisLimiter) Fail(ctx context.Context, key string, win time.Duration) 
 	if _, _, ok := l.call(ctx, hitScript, key, win.Milliseconds()); !ok {
 		l.mem.Fail(ctx, key, win)
 	}
+}
+
+func (l *redisLimiter) Refund(ctx context.Context, key string) {
+	// Redis or not, the in-process count (which mirrors Redis) gives the event back too.
+	l.call(ctx, refundScript, key)
+	l.mem.Refund(ctx, key)
 }
 
 type window struct {
@@ -172,6 +187,14 @@ func (l *memoryLimiter) Fail(_ context.Context, key string, win time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.current(key, win, time.Now()).count++
+}
+
+func (l *memoryLimiter) Refund(_ context.Context, key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w := l.windows[key]; w != nil && w.count > 0 {
+		w.count--
+	}
 }
 
 // mirror records what Redis counts for key, so counting in process during an outage goes on

@@ -4,12 +4,21 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // peakRSS is the most memory this process has held since resetPeakRSS, in bytes (Linux).
@@ -83,4 +92,192 @@ func TestDecompressionBombKeepsMemoryBounded(t *testing.T) {
 	t.Run("and the account is still there", func(t *testing.T) {
 		p.call("POST", "/api/v1/auth/login", "", map[string]any{"phone": "13100000071", "password": "bomb-proof-1"}).must(t, 200)
 	})
+}
+
+// gzipBomb is a gzip body (about 1 KB per MB inflated) that inflates to head, size bytes of
+// zeros, then tail.
+func gzipBomb(t *testing.T, head string, size int, tail string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write([]byte(head))
+	zeros := make([]byte, 1<<20)
+	for range size >> 20 {
+		_, _ = zw.Write(zeros)
+	}
+	_, _ = zw.Write([]byte(tail))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestDecompressionBombsAtOnceKeepMemoryBounded sends the real program 32 gzip bombs of 1 GiB
+// on the public login route at the same moment, with 8 gzip multipart bombs to the
+// social-insurance import (anonymous, with a forged session cookie, and from a logged-in
+// seeker): each is refused (413, 401, or 503 while the portal's inflation budget is taken),
+// the process never holds more than 200 MB, and the portal answers afterwards. Before the
+// budget and the per-route limits, 16 such bombs took 316 MB and 32 multipart ones 1.7 GB.
+func TestDecompressionBombsAtOnceKeepMemoryBounded(t *testing.T) {
+	env := testEnv(t, "")
+	for _, args := range [][]string{{"migrate"}, {"seed"}} {
+		if out, err := command(t, env, "", args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	p := start(t, env)
+	seeker := p.call("POST", "/api/v1/auth/register", "", map[string]any{"role": "seeker", "phone": "13100000072", "password": "bomb-proof-2", "name": "求职者"}).must(t, 201)["token"].(string)
+
+	jsonBomb := gzipBomb(t, "", 1<<30, "")
+	const boundary = "bombbombbomb"
+	formBomb := gzipBomb(t, "--"+boundary+"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"社保.csv\"\r\nContent-Type: text/csv\r\n\r\n",
+		256<<20, "\r\n--"+boundary+"--\r\n")
+	type shot struct {
+		path, contentType string
+		body              []byte
+		header            map[string]string
+	}
+	var shots []shot
+	for range 32 {
+		shots = append(shots, shot{"/api/v1/auth/login", "application/json", jsonBomb, nil})
+	}
+	for _, h := range []map[string]string{{}, {}, {"Cookie": "portal_session=forged-session-token"}, {"Authorization": "Bearer " + seeker}} {
+		for range 2 {
+			shots = append(shots, shot{"/api/v1/social-insurance/imports", "multipart/form-data; boundary=" + boundary, formBomb, h})
+		}
+	}
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 0, MaxIdleConnsPerHost: len(shots)}}
+	resetPeakRSS(t)
+	before := peakRSS(t)
+	statuses := make([]int, len(shots))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, s := range shots {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("POST", p.base+s.path, bytes.NewReader(s.body))
+			req.Header.Set("Content-Type", s.contentType)
+			req.Header.Set("Content-Encoding", "gzip")
+			for k, v := range s.header {
+				req.Header.Set(k, v)
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Errorf("bomb %d: %v", i, err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	peak := peakRSS(t)
+	count := map[int]int{}
+	for _, s := range statuses {
+		count[s]++
+	}
+	t.Logf("%d bombs (%d and %d bytes on the wire) in %s: statuses %v, peak RSS %d MB (before %d MB)",
+		len(shots), len(jsonBomb), len(formBomb), time.Since(start).Round(time.Millisecond), count, peak>>20, before>>20)
+	for i, s := range statuses {
+		if s != 413 && s != 401 && s != 503 {
+			t.Errorf("bomb %d to %s: status %d, want 413, 401 or 503", i, shots[i].path, s)
+		}
+	}
+	if peak > 200<<20 {
+		t.Fatalf("peak RSS %d MB while refusing the bombs, want under 200 MB", peak>>20)
+	}
+	t.Run("and the portal still answers", func(t *testing.T) {
+		p.call("POST", "/api/v1/auth/login", "", map[string]any{"phone": "13100000072", "password": "bomb-proof-2"}).must(t, 200)
+	})
+}
+
+// TestHAProxyHidesMetricsAndFeedTokens runs deploy/haproxy.cfg in front of a stand-in portal:
+// /metrics (in any case, with a trailing slash) never reaches a portal from outside, a body
+// over 1 MiB reaches one only on an upload route, and the log line of a private feed names the
+// route but not its token (SPEC §7).
+func TestHAProxyHidesMetricsAndFeedTokens(t *testing.T) {
+	haproxy := needHAProxy(t)
+	var reached sync.Map
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Store(r.URL.Path, true)
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = io.WriteString(w, "ok")
+	}))
+	defer portal.Close()
+	addr := strings.TrimPrefix(portal.URL, "http://")
+	front, state := freePort(t), t.TempDir()
+	lb := exec.Command(haproxy, "-db", "-f", filepath.Join("..", "..", "deploy", "haproxy.cfg"))
+	lb.Env = append(os.Environ(), "PORTAL_FRONT="+front, "PORTAL_1="+addr, "PORTAL_2="+addr, "HAPROXY_STATE="+state)
+	var log syncBuffer
+	lb.Stdout, lb.Stderr = &log, &log
+	if err := lb.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = lb.Process.Signal(syscall.SIGTERM); _ = lb.Wait() })
+	get := func(path string) int {
+		resp, err := http.Get("http://" + front + path)
+		if err != nil {
+			return 0
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	waitUntil(t, "HAProxy answers", 10*time.Second, func() bool { return get("/readyz") == 200 })
+	for _, path := range []string{"/metrics", "/METRICS", "/metrics/", "//metrics"} {
+		if status := get(path); status != 404 {
+			t.Errorf("GET %s from outside: %d, want 404", path, status)
+		}
+	}
+	reached.Range(func(k, _ any) bool {
+		if strings.Contains(strings.ToLower(k.(string)), "metrics") {
+			t.Errorf("%s reached the portal", k)
+		}
+		return true
+	})
+	post := func(path string, size int) int {
+		resp, err := http.Post("http://"+front+path, "application/octet-stream", bytes.NewReader(make([]byte, size)))
+		if err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// HAProxy decides on the declared length; the body is not sent, so the client is not
+	// still writing when HAProxy answers and closes.
+	declared := func(path string, size int) int {
+		conn, err := net.Dial("tcp", front)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", path, size)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if status := declared("/api/v1/auth/login", 2<<20); status != 413 {
+		t.Errorf("a 2 MiB body to the login: %d, want 413 from HAProxy", status)
+	}
+	if _, ok := reached.Load("/api/v1/auth/login"); ok {
+		t.Error("the 2 MiB login body reached the portal")
+	}
+	for _, path := range []string{"/api/v1/social-insurance/imports", "/console/programs/7/roll/import"} {
+		if status := post(path, 2<<20); status != 200 {
+			t.Errorf("a 2 MiB upload to %s: %d, want it passed on", path, status)
+		}
+	}
+	if status := get("/feeds/saved/secret-feed-token-0123456789.atom?x=1"); status != 200 {
+		t.Fatalf("the feed through HAProxy: %d", status)
+	}
+	waitUntil(t, "the feed request logged", 5*time.Second, func() bool { return strings.Contains(log.String(), "/feeds/saved/[token]?x=1") })
+	if strings.Contains(log.String(), "secret-feed-token") {
+		t.Fatalf("the feed token is in HAProxy's log:\n%s", log.String())
+	}
 }
