@@ -75,14 +75,13 @@ func (a *App) checkIn(c *fiber.Ctx) error {
 func (a *App) checkInWith(c *fiber.Ctx, id int64, code string) (models.Checkin, bool, error) {
 	u := currentUser(c)
 	key := "checkin:" + strconv.FormatInt(u.ID, 10) + ":" + a.today()
-	if blocked, retry := a.limiter.Blocked(c.UserContext(), key, wrongCodesPerDay); blocked {
+	keep, retry, ok := a.countFirst(c.UserContext(), key, wrongCodesPerDay, 24*time.Hour)
+	if !ok {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(retry.Seconds())+1))
 		return models.Checkin{}, false, models.Errorf(models.ErrRateLimited, "too many wrong codes today; ask the teacher")
 	}
 	ck, created, err := a.store.CheckIn(c.UserContext(), u, id, code, a.now())
-	if reason(err) == "checkin_code_invalid" {
-		a.limiter.Fail(c.UserContext(), key, 24*time.Hour)
-	}
+	keep(reason(err) == "checkin_code_invalid")
 	return ck, created, err
 }
 

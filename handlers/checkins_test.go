@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -195,6 +196,27 @@ func checkinsOverTheAPI(t *testing.T, databaseURL string) {
 		}
 		fresh := h.must(200, req{method: "GET", path: "/api/v1/programs/" + prog + "/checkin-code", token: prov.Token})
 		checkin(me, prog, fresh["code"].(string)).problem(t, 429, "rate_limited")
+	})
+	t.Run("wrong codes sent at once still stop at five", func(t *testing.T) {
+		quick := trainee("13800000931", 61, prog)
+		statuses := make(chan int, 20)
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Go(func() { statuses <- checkin(quick, prog, "000000").status })
+		}
+		wg.Wait()
+		close(statuses)
+		count := map[int]int{}
+		for s := range statuses {
+			count[s]++
+		}
+		if count[422] > 5 || count[422]+count[429] != 20 {
+			t.Fatalf("20 wrong codes at once: %v (at most 5 may be checked)", count)
+		}
+		fresh := h.must(200, req{method: "GET", path: "/api/v1/programs/" + prog + "/checkin-code", token: prov.Token})
+		if count[422] == 5 {
+			checkin(quick, prog, fresh["code"].(string)).problem(t, 429, "rate_limited")
+		}
 	})
 	t.Run("the seeker sees its check-ins", func(t *testing.T) {
 		var mine map[string]any

@@ -35,15 +35,14 @@ func (a *App) putMyIdentity(c *fiber.Ctx) error {
 func (a *App) stateIdentity(c *fiber.Ctx, in models.IdentityInput) (models.Identity, bool, error) {
 	u := currentUser(c)
 	key := "identity:" + strconv.FormatInt(u.ID, 10) + ":" + a.today()
-	if blocked, retry := a.limiter.Blocked(c.UserContext(), key, identityTries); blocked {
+	keep, retry, ok := a.countFirst(c.UserContext(), key, identityTries, 24*time.Hour)
+	if !ok {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(retry.Seconds())+1))
 		return models.Identity{}, false, models.Errorf(models.ErrRateLimited, "too many refused identity statements today; try again tomorrow or ask the bureau")
 	}
 	in.Reason = ""
 	id, created, err := a.store.SetIdentity(c.UserContext(), u, in, a.now())
-	if models.ErrorCode(err) == models.ErrConflict {
-		a.limiter.Fail(c.UserContext(), key, 24*time.Hour)
-	}
+	keep(models.ErrorCode(err) == models.ErrConflict)
 	return id, created, err
 }
 

@@ -16,11 +16,6 @@ type Limiter interface {
 	// Allow counts one attempt and says whether it is within limit, and if not how long until
 	// the window ends.
 	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration)
-	// Blocked says whether key already holds limit events in its current window (without
-	// counting one), and how long until that window ends.
-	Blocked(ctx context.Context, key string, limit int) (bool, time.Duration)
-	// Fail counts one failure against key in a window of the given length.
-	Fail(ctx context.Context, key string, window time.Duration)
 	// Refund takes back one event Allow counted, for an attempt that turned out not to count
 	// (a login with the right password); a count never goes below zero.
 	Refund(ctx context.Context, key string)
@@ -76,11 +71,6 @@ local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {n, redis.call('PTTL', KEYS[1])}`)
 
-// peekScript reads a counter and its remaining time without changing it.
-var peekScript = redis.NewScript(`
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-return {n, redis.call('PTTL', KEYS[1])}`)
-
 // refundScript takes one event back from a counter that holds any, keeping its expiry.
 var refundScript = redis.NewScript(`
 local n = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -114,24 +104,27 @@ func (l *redisLimiter) Allow(ctx context.Context, key string, limit int, win tim
 	return n <= limit, ttl
 }
 
-func (l *redisLimiter) Blocked(ctx context.Context, key string, limit int) (bool, time.Duration) {
-	n, ttl, ok := l.call(ctx, peekScript, key)
-	if !ok {
-		return l.mem.Blocked(ctx, key, limit)
-	}
-	return n >= limit, ttl
-}
-
-func (l *redisLimiter) Fail(ctx context.Context, key string, win time.Duration) {
-	if _, _, ok := l.call(ctx, hitScript, key, win.Milliseconds()); !ok {
-		l.mem.Fail(ctx, key, win)
-	}
-}
-
 func (l *redisLimiter) Refund(ctx context.Context, key string) {
 	// Redis or not, the in-process count (which mirrors Redis) gives the event back too.
 	l.call(ctx, refundScript, key)
 	l.mem.Refund(ctx, key)
+}
+
+// countFirst counts one attempt against key before it is made, so attempts sent at the same
+// moment cannot all pass a check that is counted only afterwards. Past limit it answers false
+// (the attempt given back) with the wait; otherwise keep(false) gives back an attempt that
+// turned out not to count (a right code, an accepted statement).
+func (a *App) countFirst(ctx context.Context, key string, limit int, win time.Duration) (keep func(counts bool), retry time.Duration, ok bool) {
+	ok, retry = a.limiter.Allow(ctx, key, limit, win)
+	if !ok {
+		a.limiter.Refund(ctx, key)
+		return nil, retry, false
+	}
+	return func(counts bool) {
+		if !counts {
+			a.limiter.Refund(ctx, key)
+		}
+	}, 0, true
 }
 
 type window struct {
@@ -170,23 +163,6 @@ func (l *memoryLimiter) Allow(_ context.Context, key string, limit int, win time
 	w := l.current(key, win, now)
 	w.count++
 	return w.count <= limit, w.ends.Sub(now)
-}
-
-func (l *memoryLimiter) Blocked(_ context.Context, key string, limit int) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	w := l.windows[key]
-	if w == nil || now.After(w.ends) {
-		return false, 0
-	}
-	return w.count >= limit, w.ends.Sub(now)
-}
-
-func (l *memoryLimiter) Fail(_ context.Context, key string, win time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.current(key, win, time.Now()).count++
 }
 
 func (l *memoryLimiter) Refund(_ context.Context, key string) {
