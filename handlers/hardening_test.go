@@ -199,6 +199,26 @@ func TestLoginRedirectAndForms(t *testing.T) {
 			t.Fatalf("%d %s", r.status, r.header.Get("Location"))
 		}
 	})
+	t.Run("a page that needs a login comes back with its query, also through registering", func(t *testing.T) {
+		r := h.do(req{method: "GET", path: "/console/review/identity?phone=13900000010", headers: html})
+		if r.status != 303 || r.header.Get("Location") != "/login?next="+url.QueryEscape("/console/review/identity?phone=13900000010") {
+			t.Fatalf("%d %q", r.status, r.header.Get("Location"))
+		}
+		page := h.do(req{method: "GET", path: "/login?next=/jobs/7", headers: html})
+		if !strings.Contains(string(page.body), `href="/register?next=%2fjobs%2f7"`) {
+			t.Fatalf("the login page's link to register loses next: %s", page.body)
+		}
+		reg := h.do(req{method: "GET", path: "/register?next=/jobs/7", headers: html})
+		if !strings.Contains(string(reg.body), `name="next" value="/jobs/7"`) {
+			t.Fatalf("register page without next: %s", reg.body)
+		}
+		v := h.visitorCSRF("/register?next=/jobs/7")
+		r = h.do(req{method: "POST", path: "/register", contentType: "application/x-www-form-urlencoded", headers: html, visitor: v,
+			raw: form(map[string]string{"_csrf": v, "role": "seeker", "name": "李四", "phone": "13600000012", "password": "password1", "next": "/jobs/7"})})
+		if r.status != 303 || r.header.Get("Location") != "/jobs/7" {
+			t.Fatalf("after registering: %d %q", r.status, r.header.Get("Location"))
+		}
+	})
 	t.Run("login and register forms without the visitor's CSRF token are refused", func(t *testing.T) {
 		for _, path := range []string{"/login", "/register"} {
 			r := h.do(req{method: "POST", path: path, contentType: "application/x-www-form-urlencoded", headers: html,

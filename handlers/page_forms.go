@@ -81,6 +81,7 @@ type registerForm struct {
 	Phone    string `form:"phone"`
 	Password string `form:"password"`
 	Name     string `form:"name"`
+	Next     string `form:"next"`
 }
 
 func (f registerForm) input() models.RegisterInput {

@@ -164,7 +164,7 @@ type registerView struct {
 }
 
 func (a *App) registerPage(c *fiber.Ctx) error {
-	return a.render(c, "register", &registerView{Page: Page{Title: "注册"}, Form: registerForm{Role: c.Query("role")}})
+	return a.render(c, "register", &registerView{Page: Page{Title: "注册"}, Form: registerForm{Role: c.Query("role"), Next: safeNext(c.Query("next"))}})
 }
 
 func (a *App) registerSubmit(c *fiber.Ctx) error {
@@ -172,13 +172,14 @@ func (a *App) registerSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	f.Next = safeNext(f.Next)
 	login, err := a.attemptRegister(c, f.input())
 	if err != nil {
 		f.Password = ""
 		return a.formProblem(c, "register", &registerView{Page: Page{Title: "注册"}, Form: f}, err)
 	}
 	a.setSessionCookie(c, login)
-	return c.Redirect("/console", http.StatusSeeOther)
+	return c.Redirect(f.Next, http.StatusSeeOther)
 }
 
 func (a *App) logoutSubmit(c *fiber.Ctx) error {

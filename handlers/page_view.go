@@ -17,6 +17,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -188,10 +189,15 @@ func formErrors(fields map[string]string) error {
 	return &models.Error{Code: models.ErrInvalid, Message: "form fields not readable", Fields: fields}
 }
 
-// pageLogin sends an anonymous visitor of a page that needs a login to the login page.
+// pageLogin sends an anonymous visitor of a page that needs a login to the login page, which
+// brings it back to that page with its query (a form's target only by its path).
 func (a *App) pageLogin(c *fiber.Ctx) error {
 	if currentUser(c).ID == 0 {
-		return c.Redirect("/login?next="+c.Path(), http.StatusSeeOther)
+		back := c.Path()
+		if c.Method() == fiber.MethodGet {
+			back = c.OriginalURL()
+		}
+		return c.Redirect("/login?next="+url.QueryEscape(safeNext(back)), http.StatusSeeOther)
 	}
 	return c.Next()
 }
