@@ -22,6 +22,9 @@ func reviewTasks(current string) []reviewTask {
 		{Key: "reports", Name: "岗位举报", URL: "/console/review/reports"},
 		{Key: "fairs", Name: "招聘会", URL: "/console/review/fairs"},
 		{Key: "policies", Name: "政策版本", URL: "/console/review/policies"},
+		{Key: "social-insurance", Name: "社保数据导入", URL: "/console/review/social-insurance"},
+		{Key: "inspections", Name: "补贴抽查", URL: "/console/review/inspections"},
+		{Key: "identity", Name: "实名信息更正", URL: "/console/review/identity"},
 	}
 	for i := range tasks {
 		tasks[i].Current = tasks[i].Key == current

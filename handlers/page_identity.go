@@ -26,10 +26,11 @@ type identityCorrectionView struct {
 	Searched bool             // a phone was looked up
 	Seeker   *models.User     // the seeker found, nil when none has the phone
 	Identity *models.Identity // its identity, nil when none was stated
+	Tasks    []reviewTask
 }
 
 func (a *App) identityCorrectionView(c *fiber.Ctx, f identityCorrectionForm) (*identityCorrectionView, error) {
-	v := &identityCorrectionView{Page: Page{Title: "实名信息更正"}, Form: f}
+	v := &identityCorrectionView{Page: Page{Title: "实名信息更正"}, Form: f, Tasks: reviewTasks("identity")}
 	if strings.TrimSpace(f.Phone) == "" {
 		return v, nil
 	}

@@ -20,6 +20,7 @@ type inspectionsView struct {
 	Page
 	Form        inspectionForm
 	Inspections []models.Inspection
+	Tasks       []reviewTask
 }
 
 func (a *App) inspectionsView(c *fiber.Ctx, f inspectionForm) (*inspectionsView, error) {
@@ -27,7 +28,7 @@ func (a *App) inspectionsView(c *fiber.Ctx, f inspectionForm) (*inspectionsView,
 	if err != nil {
 		return nil, err
 	}
-	return &inspectionsView{Page: Page{Title: "补贴抽查"}, Form: f, Inspections: list}, nil
+	return &inspectionsView{Page: Page{Title: "补贴抽查"}, Form: f, Inspections: list, Tasks: reviewTasks("inspections")}, nil
 }
 
 func (a *App) inspectionsPage(c *fiber.Ctx) error {
