@@ -42,6 +42,8 @@ var refusals = map[string]sentence{
 	"csrf":                         "页面已过期,请刷新页面后重新提交。",
 	"invalid_text":                 "内容中有无法识别的字符,请删除后重试。",
 	"unsupported_content_encoding": "提交的内容使用了无法识别的压缩方式,请不压缩直接提交。",
+	"busy":                         "现在同时提交的内容太多,请几秒钟后重新提交。",
+	"body_incomplete":              "提交的内容没有完整收到,请检查网络后重新提交。",
 	"discriminatory_term":          "岗位信息含有歧视性用语“{term}”,请删除后再发布。",
 	"job_closed":                   "该岗位已关闭或已过期,不再接受投递。",
 	"already_applied":              "你已经投递过这个岗位。",
