@@ -36,15 +36,33 @@ const bodyBudgetBytes = 48 << 20
 // bodyBudget is the process-wide budget of bodyBudgetBytes.
 var bodyBudget = semaphore.NewWeighted(bodyBudgetBytes)
 
+// rawBudgetBytes is how many bytes of raw bodies (as they arrive, before any decompression)
+// all requests together may hold at once. fasthttp streams request bodies (StreamRequestBody
+// in app.go), so a body is in memory only once readBody has taken room for it here: clients
+// that declare 11 MiB and send little or nothing hold at most this much between them, each
+// for at most the server's ReadTimeout. It is apart from bodyBudget so that a request holding
+// its raw body never waits for room that other raw bodies hold.
+const rawBudgetBytes = 48 << 20
+
+// rawBudget is the process-wide budget of rawBudgetBytes.
+var rawBudget = semaphore.NewWeighted(rawBudgetBytes)
+
+// prefetched is how much of a streamed body fasthttp reads together with the headers (8 KiB,
+// readBodyWithStreaming): a body that small is in memory already and takes no budget.
+const prefetched = 8 << 10
+
 // budgetWait is how long a request waits for room in bodyBudget before it is answered 503.
 const budgetWait = time.Second
 
 // takeBudget reserves n bytes of bodyBudget, waiting at most budgetWait, or answers 503 with
 // Retry-After; the caller releases what it took.
-func takeBudget(c *fiber.Ctx, n int64) error {
+func takeBudget(c *fiber.Ctx, n int64) error { return takeFrom(c, bodyBudget, n) }
+
+// takeFrom reserves n bytes of budget as takeBudget does.
+func takeFrom(c *fiber.Ctx, budget *semaphore.Weighted, n int64) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), budgetWait)
 	defer cancel()
-	if err := bodyBudget.Acquire(ctx, n); err != nil {
+	if err := budget.Acquire(ctx, n); err != nil {
 		c.Set(fiber.HeaderRetryAfter, "2")
 		return &models.Error{Code: models.ErrUnavailable, Reason: "busy",
 			Message: "the portal is reading too many large requests at once; try again in a few seconds"}
@@ -100,24 +118,40 @@ func hasCredentials(c *fiber.Ctx) bool {
 	return c.Get(fiber.HeaderAuthorization) != "" || c.Cookies(sessionCookie) != ""
 }
 
-// inflateBody refuses a body over its route's limit and decompresses one sent with
-// Content-Encoding through a reader that stops at that limit, so a small body that inflates
-// to gigabytes is refused with 413 having used at most the limit of memory, taken from
-// bodyBudget. A multipart body without credentials is refused before it is inflated: only
-// logged-in callers upload. The handlers then see a plain body and no Content-Encoding, so
+// inflateBody is the first to touch a body. It reads the raw body (readBody: within rawBudget,
+// a declared length over the route's limit refused unread), refuses a body over its route's
+// limit and decompresses one sent with Content-Encoding through a reader that stops at that
+// limit, so a small body that inflates to gigabytes is refused with 413 having used at most
+// the limit of memory, taken from bodyBudget. A multipart body without credentials is refused
+// before it is read: only logged-in callers upload. A body refused unread closes the
+// connection after the answer. The handlers then see a plain body and no Content-Encoding, so
 // neither Fiber's Body() nor the multipart parser inflates anything themselves.
 func inflateBody(c *fiber.Ctx) error {
 	limit := routeBodyLimit(c)
 	header := strings.TrimSpace(c.Get(fiber.HeaderContentEncoding))
-	body := c.Request().Body()
+	req := c.Request()
+	if req.IsBodyStream() && req.Header.ContentLength() >= 0 && req.Header.ContentLength() <= prefetched {
+		req.Body() // already read with the headers
+	}
+	defer func() {
+		if req.IsBodyStream() { // refused unread: the rest of the body is not the next request
+			c.Context().SetConnectionClose()
+		}
+	}()
+	if isMultipart(c) && !hasCredentials(c) && req.Header.ContentLength() != 0 {
+		return models.Errorf(models.ErrUnauthorized, "log in first")
+	}
+	taken, err := readBody(c, limit)
+	if err != nil {
+		return err
+	}
+	defer rawBudget.Release(taken)
+	body := req.Body()
 	if header == "" {
 		if len(body) > limit {
 			return tooLarge(limit)
 		}
 		return c.Next()
-	}
-	if isMultipart(c) && !hasCredentials(c) {
-		return models.Errorf(models.ErrUnauthorized, "log in first")
 	}
 	codings := strings.Split(header, ",")
 	if len(codings) > maxCodings {
@@ -167,6 +201,58 @@ func inflateBody(c *fiber.Ctx) error {
 	c.Request().Header.Del(fiber.HeaderContentEncoding)
 	c.Request().Header.SetContentLength(len(body))
 	return c.Next()
+}
+
+// readBody reads a streamed body of at most limit bytes into a buffer allocated whole from
+// rawBudget (its declared Content-Length, or limit+1 for a chunked body) and makes it the
+// request's body; it returns how much of rawBudget it took, for the caller to release when the
+// request ends. A declared length over limit is refused with 413 before any of the body is
+// read, a chunked body once it passes limit. A body that stops arriving fails when the
+// server's ReadTimeout, counted from the start of the request, passes.
+func readBody(c *fiber.Ctx, limit int) (int64, error) {
+	req := c.Request()
+	if !req.IsBodyStream() {
+		return 0, nil
+	}
+	declared := req.Header.ContentLength()
+	if declared > limit {
+		return 0, tooLarge(limit)
+	}
+	size := declared
+	if declared < 0 {
+		size = limit + 1
+	}
+	if err := takeFrom(c, rawBudget, int64(size)); err != nil {
+		return 0, err
+	}
+	buf := make([]byte, size)
+	n, err := readAll(req.BodyStream(), buf)
+	if err != nil || (declared >= 0 && n < declared) {
+		rawBudget.Release(int64(size))
+		return 0, &models.Error{Code: models.ErrMalformed, Reason: "body_incomplete", Message: "the body did not arrive whole"}
+	}
+	if n > limit {
+		rawBudget.Release(int64(size))
+		return 0, tooLarge(limit)
+	}
+	req.SetBodyRaw(buf[:n])
+	return int64(size), nil
+}
+
+// readAll reads r into buf until r ends or buf is full, whichever is first.
+func readAll(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 func tooLarge(limit int) error {

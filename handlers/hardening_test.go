@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"compress/zlib"
@@ -148,6 +149,94 @@ func TestCompressedBodiesAreBounded(t *testing.T) {
 			headers: map[string]string{"Content-Encoding": "zstd"}}).problem(t, 400, "unsupported_content_encoding")
 		h.do(req{method: "POST", path: "/api/v1/auth/login", raw: login, contentType: "application/json",
 			headers: map[string]string{"Content-Encoding": "gzip"}}).problem(t, 400, "malformed")
+	})
+}
+
+// TestRawBodiesAreReadWithinTheBudget serves the app on a real connection, where fasthttp
+// streams bodies: a declared length over the route's limit is refused past its first 8 KiB
+// unread and the connection closed, a chunked body once it passes the limit, a body past what fasthttp reads
+// with the headers waits for room in rawBudget, and a read body leaves the connection ready
+// for the next request.
+func TestRawBodiesAreReadWithinTheBudget(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.account(models.RoleSeeker, "13600000009")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = h.app.Fiber.Listener(ln) }()
+	t.Cleanup(func() { _ = h.app.Fiber.Shutdown() })
+	dial := func() (net.Conn, *bufio.Reader) {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		return conn, bufio.NewReader(conn)
+	}
+	answer := func(br *bufio.Reader) *http.Response {
+		t.Helper()
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	login := func(padding int) string {
+		return strings.Repeat(" ", padding) + `{"phone":"13600000009","password":"password1"}`
+	}
+	t.Run("a declared length over the limit is 413 with the rest of the body unread, and the connection closes", func(t *testing.T) {
+		conn, br := dial()
+		// fasthttp reads the first 8 KiB with the headers before any handler runs
+		fmt.Fprintf(conn, "POST /api/v1/auth/login HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", 2<<20, strings.Repeat(" ", 8<<10))
+		if resp := answer(br); resp.StatusCode != 413 || !resp.Close {
+			t.Fatalf("status %d, close %v; want 413 and close", resp.StatusCode, resp.Close)
+		}
+	})
+	t.Run("a chunked body is 413 once it passes the limit", func(t *testing.T) {
+		conn, br := dial()
+		fmt.Fprintf(conn, "POST /api/v1/auth/login HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+		go func() {
+			chunk := strings.Repeat("x", 64<<10)
+			for range 40 {
+				if _, err := fmt.Fprintf(conn, "%x\r\n%s\r\n", len(chunk), chunk); err != nil {
+					return
+				}
+			}
+		}()
+		if resp := answer(br); resp.StatusCode != 413 {
+			t.Fatalf("status %d, want 413", resp.StatusCode)
+		}
+	})
+	t.Run("bodies read whole leave the connection for the next request", func(t *testing.T) {
+		conn, br := dial()
+		for _, body := range []string{login(0), login(100 << 10), login(10)} {
+			fmt.Fprintf(conn, "POST /api/v1/auth/login HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+			if resp := answer(br); resp.StatusCode != 200 || resp.Close {
+				t.Fatalf("a body of %d bytes: status %d, close %v", len(body), resp.StatusCode, resp.Close)
+			}
+		}
+	})
+	t.Run("while the raw-body budget is taken, a large body is 503 and a small one still read", func(t *testing.T) {
+		if err := rawBudget.Acquire(t.Context(), rawBudgetBytes); err != nil {
+			t.Fatal(err)
+		}
+		defer rawBudget.Release(rawBudgetBytes)
+		conn, br := dial()
+		body := login(100 << 10)
+		fmt.Fprintf(conn, "POST /api/v1/auth/login HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+		if resp := answer(br); resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || !resp.Close {
+			t.Fatalf("status %d, Retry-After %q, close %v; want 503, Retry-After and close", resp.StatusCode, resp.Header.Get("Retry-After"), resp.Close)
+		}
+		conn, br = dial()
+		body = login(0)
+		fmt.Fprintf(conn, "POST /api/v1/auth/login HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+		if resp := answer(br); resp.StatusCode != 200 {
+			t.Fatalf("a small login while the budget is taken: %d", resp.StatusCode)
+		}
 	})
 }
 

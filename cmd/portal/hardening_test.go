@@ -281,3 +281,142 @@ func TestHAProxyHidesMetricsAndFeedTokens(t *testing.T) {
 		t.Fatalf("the feed token is in HAProxy's log:\n%s", log.String())
 	}
 }
+
+// rawBudgetShots is how many 11 MiB bodies the portal's 48 MiB raw-body budget holds at once.
+const rawBudgetShots = 4
+
+// TestStalledBodiesKeepMemoryBounded opens 80 connections to the real program at once, each
+// declaring a large body: 64 send 1 MiB of it and then stall (32 multipart uploads of 11 MiB
+// from a logged-in seeker, 16 anonymous ones, 16 logins of 1 MiB and a byte), 8 send it
+// whole and 8 uploads send nothing. Each is answered 413 (over its route's limit, the rest
+// unread), 401 (an anonymous upload, unread), 503 (no room in the raw-body budget) or 403 (a
+// seeker may not import), or still waits: for its body, at most as many as the budget holds,
+// or, sending nothing, in fasthttp for its first 8 KiB. The process never holds more than
+// 200 MB and /healthz answers during and after. Before raw bodies were streamed, fasthttp
+// allocated each declared Content-Length up front and this took about 1 GB.
+func TestStalledBodiesKeepMemoryBounded(t *testing.T) {
+	env := testEnv(t, "")
+	for _, args := range [][]string{{"migrate"}, {"seed"}} {
+		if out, err := command(t, env, "", args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	p := start(t, env)
+	seeker := p.call("POST", "/api/v1/auth/register", "", map[string]any{"role": "seeker", "phone": "13100000073", "password": "stall-proof-3", "name": "求职者"}).must(t, 201)["token"].(string)
+	addr := strings.TrimPrefix(p.base, "http://")
+
+	const boundary = "stallstallstall"
+	const upload, login = 11 << 20, 1<<20 + 1
+	chunk := bytes.Repeat([]byte("x"), 1<<20)
+	tail := "\r\n--" + boundary + "--\r\n"
+	copy(chunk, "--"+boundary+"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"社保.csv\"\r\nContent-Type: text/csv\r\n\r\n")
+	type shot struct {
+		path, header string
+		declared     int
+		whole        bool
+		silent       bool // sends the headers only
+	}
+	var shots []shot
+	add := func(n int, s shot) {
+		for range n {
+			shots = append(shots, s)
+		}
+	}
+	multipart := "Content-Type: multipart/form-data; boundary=" + boundary + "\r\n"
+	add(32, shot{"/api/v1/social-insurance/imports", multipart + "Authorization: Bearer " + seeker + "\r\n", upload, false, false})
+	add(16, shot{"/api/v1/social-insurance/imports", multipart, upload, false, false})
+	add(16, shot{"/api/v1/auth/login", "Content-Type: application/json\r\n", login, false, false})
+	add(4, shot{"/api/v1/social-insurance/imports", multipart + "Authorization: Bearer " + seeker + "\r\n", upload, true, false})
+	add(4, shot{"/api/v1/auth/login", "Content-Type: application/json\r\n", login, true, false})
+	add(8, shot{"/api/v1/social-insurance/imports", multipart + "Authorization: Bearer " + seeker + "\r\n", upload, false, true})
+
+	healthz := func() int {
+		client := &http.Client{Timeout: 5 * time.Second}
+		resp, err := client.Get(p.base + "/healthz")
+		if err != nil {
+			return 0
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	resetPeakRSS(t)
+	before := peakRSS(t)
+	var mu sync.Mutex
+	statuses := make([]int, len(shots))
+	conns := make([]net.Conn, len(shots))
+	var wg sync.WaitGroup
+	for i, s := range shots {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns[i] = conn
+		wg.Add(1)
+		go func() { // writes what the shot sends, ignoring a connection closed by the portal
+			defer wg.Done()
+			_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if _, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: portal\r\n%sContent-Length: %d\r\n\r\n", s.path, s.header, s.declared); err != nil || s.silent {
+				return
+			}
+			for sent := 0; sent < s.declared; sent += len(chunk) {
+				part := chunk[:min(len(chunk), s.declared-sent)]
+				if sent+len(part) == s.declared && s.whole && s.declared == upload { // the whole form ends as a form does
+					part = append(bytes.Clone(part[:len(part)-len(tail)]), tail...)
+				}
+				if _, err := conn.Write(part); err != nil || !s.whole {
+					return
+				}
+			}
+		}()
+		go func() {
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				return
+			}
+			resp.Body.Close()
+			mu.Lock()
+			statuses[i] = resp.StatusCode
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	time.Sleep(3 * time.Second) // past the 1 s a request waits for the budget
+	during := healthz()
+	peak := peakRSS(t)
+	mu.Lock()
+	count, waiting := map[int]int{}, 0
+	for i, s := range statuses {
+		count[s]++
+		if s == 0 && !shots[i].silent {
+			waiting++
+		}
+		switch s {
+		case 413, 401, 503, 403:
+		case 0: // still reading its body, in the budget, or (silent) waiting in fasthttp for its first 8 KiB
+		default:
+			t.Errorf("shot %d to %s (declared %d, whole %v): status %d, want 413, 401, 503 or 403", i, shots[i].path, shots[i].declared, shots[i].whole, s)
+		}
+	}
+	mu.Unlock()
+	t.Logf("%d connections declaring %d or %d bytes: statuses %v (0: still waiting for its body), peak RSS %d MB (before %d MB), /healthz %d",
+		len(shots), upload, login, count, peak>>20, before>>20, during)
+	for _, conn := range conns {
+		conn.Close()
+	}
+	if during != 200 {
+		t.Errorf("/healthz during the stalled bodies: %d, want 200", during)
+	}
+	if waiting > rawBudgetShots {
+		t.Errorf("%d connections still wait for their bodies, want at most the %d the budget holds", waiting, rawBudgetShots)
+	}
+	if peak > 200<<20 {
+		t.Fatalf("peak RSS %d MB while bodies stall, want under 200 MB", peak>>20)
+	}
+	t.Run("and the portal still answers", func(t *testing.T) {
+		if status := healthz(); status != 200 {
+			t.Fatalf("/healthz after: %d", status)
+		}
+		p.call("POST", "/api/v1/auth/login", "", map[string]any{"phone": "13100000073", "password": "stall-proof-3"}).must(t, 200)
+	})
+}
