@@ -10,8 +10,14 @@ import (
 )
 
 func TestCheckinPages(t *testing.T) {
+	for _, db := range testsvc.Databases(t) {
+		t.Run(db.Name, func(t *testing.T) { checkinPages(t, db.Resolve(t)) })
+	}
+}
+
+func checkinPages(t *testing.T, databaseURL string) {
 	clock := newClock(time.Date(2026, 11, 26, 9, 0, 0, 0, models.China))
-	h := newHarness(t, harnessOpts{clock: clock, redisURL: testsvc.RedisURL(t)})
+	h := newHarness(t, harnessOpts{databaseURL: databaseURL, clock: clock, redisURL: testsvc.RedisURL(t)})
 	html := map[string]string{"Accept": "text/html"}
 	prov := h.verifiedProvider("13800001901", "MA0M1901")
 	rev := h.account(models.RoleReviewer, "13800001909")

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"mime/multipart"
+	"portal/internal/testsvc"
 	"regexp"
 	"strings"
 	"testing"
@@ -43,8 +44,14 @@ func (h *harness) sharedPhoneProgram(prov, rev models.Login, clock *testClock) s
 }
 
 func TestRiskFlagsAndPublicOutcomePages(t *testing.T) {
+	for _, db := range testsvc.Databases(t) {
+		t.Run(db.Name, func(t *testing.T) { riskFlagsAndPublicOutcomePages(t, db.Resolve(t)) })
+	}
+}
+
+func riskFlagsAndPublicOutcomePages(t *testing.T, databaseURL string) {
 	clock := newClock(time.Date(2025, 4, 20, 9, 0, 0, 0, models.China))
-	h := newHarness(t, harnessOpts{clock: clock})
+	h := newHarness(t, harnessOpts{databaseURL: databaseURL, clock: clock})
 	html := map[string]string{"Accept": "text/html"}
 	prov := h.verifiedProvider("13800002901", "MA0M2901")
 	rev := h.account(models.RoleReviewer, "13800002909")
@@ -100,8 +107,14 @@ func TestRiskFlagsAndPublicOutcomePages(t *testing.T) {
 }
 
 func TestImportPages(t *testing.T) {
+	for _, db := range testsvc.Databases(t) {
+		t.Run(db.Name, func(t *testing.T) { importPages(t, db.Resolve(t)) })
+	}
+}
+
+func importPages(t *testing.T, databaseURL string) {
 	clock := newClock(time.Date(2025, 3, 10, 9, 0, 0, 0, models.China))
-	h := newHarness(t, harnessOpts{clock: clock})
+	h := newHarness(t, harnessOpts{databaseURL: databaseURL, clock: clock})
 	html := map[string]string{"Accept": "text/html"}
 	prov := h.verifiedProvider("13800003901", "MA0M3901")
 	rev := h.account(models.RoleReviewer, "13800003909")
@@ -186,8 +199,14 @@ func sheetUploadWith(t *testing.T, csrf, name string, data []byte) ([]byte, stri
 }
 
 func TestInspectionPages(t *testing.T) {
+	for _, db := range testsvc.Databases(t) {
+		t.Run(db.Name, func(t *testing.T) { inspectionPages(t, db.Resolve(t)) })
+	}
+}
+
+func inspectionPages(t *testing.T, databaseURL string) {
 	clock := newClock(time.Date(2025, 4, 20, 9, 0, 0, 0, models.China))
-	h := newHarness(t, harnessOpts{clock: clock})
+	h := newHarness(t, harnessOpts{databaseURL: databaseURL, clock: clock})
 	html := map[string]string{"Accept": "text/html"}
 	prov := h.verifiedProvider("13800004901", "MA0M4901")
 	rev := h.account(models.RoleReviewer, "13800004909")
