@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"reflect"
-	"sort"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -145,16 +144,7 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return models.Errorf(models.ErrMalformed, "the body must hold one JSON object and nothing after it")
 	}
-	if bad := textFieldsWithNUL(reflect.ValueOf(v), "", map[string]string{}); len(bad) > 0 {
-		names := make([]string, 0, len(bad))
-		for k := range bad {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		return &models.Error{Code: models.ErrMalformed, Reason: "invalid_text",
-			Message: "text must be UTF-8 without NUL bytes: " + strings.Join(names, ", "), Fields: bad}
-	}
-	return nil
+	return textRefused(textFieldsWithNUL(reflect.ValueOf(v), "", map[string]string{}))
 }
 
 // textFieldsWithNUL names (by their JSON names) the decoded strings that hold a NUL byte,
