@@ -32,19 +32,30 @@ func (a *App) checkinCode(c *fiber.Ctx) error {
 	return c.JSON(code)
 }
 
-// checkinCodePNG is the current class code as a QR code (PNG, 256 px), rendered on the server.
+// checkinCodePNG is the current class code as a QR code (PNG, 256 px), rendered on the server:
+// the trainee's check-in page with the code filled in, so scanning it leaves one tap.
 func (a *App) checkinCodePNG(c *fiber.Ctx) error {
 	code, err := a.classCode(c)
 	if err != nil {
 		return err
 	}
-	png, err := qrcode.Encode(code.Code, qrcode.Medium, 256)
+	png, err := qrcode.Encode(a.checkinLink(c, code.ProgramID, code.Code), qrcode.Medium, 256)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "image/png")
 	c.Set("X-Checkin-Expires-At", code.ExpiresAt.Format(time.RFC3339))
 	return c.Send(png)
+}
+
+// checkinLink is the address of a program's check-in page with a class code filled in, on the
+// site the provider's screen was served from (https when cookies are Secure: served over TLS).
+func (a *App) checkinLink(c *fiber.Ctx, programID int64, code string) string {
+	scheme := c.Protocol()
+	if a.secure {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Hostname() + "/programs/" + strconv.FormatInt(programID, 10) + "/checkin?code=" + code
 }
 
 // checkIn records the seeker's check-in with the class code: 201 the first time today, 200

@@ -84,6 +84,11 @@ func (a *App) checkinPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The QR of the classroom's screen opens this page with the code filled in; opening it
+	// checks in nobody, the trainee still taps 签到.
+	if code := c.Query("code"); len(code) == 6 && strings.Trim(code, "0123456789") == "" {
+		v.Form.Code = code
+	}
 	return a.render(c, "checkin", v)
 }
 

@@ -1,9 +1,15 @@
 package handlers
 
 import (
+	"bytes"
+	"image/png"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"portal/internal/testsvc"
 	"portal/models"
@@ -74,6 +80,29 @@ func checkinPages(t *testing.T, databaseURL string) {
 		img := h.do(req{method: "GET", path: "/api/v1/programs/" + prog + "/checkin-code.png", cookie: prov.Token})
 		if img.status != 200 || img.header.Get("Content-Type") != "image/png" {
 			t.Fatalf("the QR image does not load with the page's cookie: %d", img.status)
+		}
+	})
+	t.Run("the screen's QR opens the check-in page with the code filled in, checking in nobody", func(t *testing.T) {
+		r := h.do(req{method: "GET", path: "/api/v1/programs/" + prog + "/checkin-code.png", cookie: prov.Token})
+		img, err := png.Decode(bytes.NewReader(r.body))
+		if r.status != 200 || err != nil {
+			t.Fatalf("%d %v", r.status, err)
+		}
+		bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
+		read, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		link, err := url.Parse(read.GetText())
+		if err != nil || link.Path != "/programs/"+prog+"/checkin" || link.Query().Get("code") != code || link.Host == "" {
+			t.Fatalf("the QR holds %q, not the check-in page with today's code %s", read.GetText(), code)
+		}
+		page := string(h.do(req{method: "GET", path: link.RequestURI(), cookie: me.Token, headers: html}).body)
+		if !strings.Contains(page, `value="`+code+`"`) || strings.Contains(page, "今天已签到") {
+			t.Fatalf("the scanned page: %s", page)
+		}
+		if odd := string(h.do(req{method: "GET", path: "/programs/" + prog + "/checkin?code=12%22x56", cookie: me.Token, headers: html}).body); strings.Contains(odd, `value="12`) {
+			t.Fatalf("a code that is no 6 digits is filled in: %s", odd)
 		}
 	})
 	t.Run("the check-in page has one big numeric input; the right code says 已签到", func(t *testing.T) {
