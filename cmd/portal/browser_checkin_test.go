@@ -44,17 +44,20 @@ func TestBrowserTraineeChecksIn(t *testing.T) {
 
 	phone := browser(t) // the trainee's phone
 	login(t, phone, p.base, "13900000010", "demo-pass-2022")
+	if err := chromedp.Do(phone, chromedp.EmulateViewport(390, 844), chromedp.Navigate(p.base+"/programs/"+running+"/checkin")); err != nil {
+		t.Fatalf("open the check-in page: %v", err)
+	}
+	waitText(t, phone, "main", "签到码(培训现场屏幕上的 6 位数字)") // the form, not a notice: says which if not
 	err := chromedp.Do(phone,
-		chromedp.EmulateViewport(390, 844),
-		chromedp.Navigate(p.base+"/programs/"+running+"/checkin"),
-		chromedp.WaitVisible(`#code`),
 		chromedp.SendKeys(`#code`, code),
 		chromedp.Submit(`form[action="/programs/`+running+`/checkin"]`),
 	)
 	if err != nil {
 		t.Fatalf("check in: %v", err)
 	}
-	waitText(t, phone, "main", "已签到")
+	// "今天已签到", not "已签到": the page before the post already says "已签到 0 天", and reading it
+	// while the post navigates away hangs the next call until the browser's deadline
+	waitText(t, phone, "main", "今天已签到")
 	// the page after the check-in, at a phone's width: no sideways scrolling, Chinese only
 	checkShown(t, phone, "/programs/"+running+"/checkin", 390, "seeker-checked-in-390.png")
 	mine := p.call("POST", "/api/v1/auth/login", "", map[string]any{"phone": "13900000010", "password": "demo-pass-2022"}).must(t, 200)["token"].(string)
