@@ -148,8 +148,12 @@ func New(d Deps) (*App, error) {
 		DisableStartupMessage:        true,
 	})
 	// Pages and CSS travel compressed: the users are on phones in county towns.
+	// The caller is identified from its headers before any body is read, so a multipart body
+	// of anyone but a logged-in caller (no credentials, a forged token, a stale cookie) is
+	// refused unread, holding no room in the body budgets.
 	a.Fiber.Use(a.requestContext, a.observe, recover.New(recover.Config{EnableStackTrace: true}), securityHeaders,
-		inflateBody, checkText, compress.New(compress.Config{Level: compress.LevelBestSpeed}), a.authenticate, a.csrf)
+		closeUnreadBody, a.authenticate, inflateBody, checkText, compress.New(compress.Config{Level: compress.LevelBestSpeed}),
+		checkMultipart, a.csrf)
 	a.routes()
 	a.Fiber.Use(func(c *fiber.Ctx) error { return models.NotFound("page " + c.Path()) })
 	return a, nil

@@ -18,12 +18,13 @@ const sessionCookie = "portal_session"
 
 // authenticate reads a Bearer token or the session cookie and remembers the caller. A bad
 // Bearer token is refused at once; a stale cookie is dropped and the visitor stays anonymous.
-// Only then is a multipart body parsed, and only a logged-in caller's (checkMultipart).
+// It reads headers only: it runs before any body is read (inflateBody), and a multipart body
+// is parsed only after both, and only a logged-in caller's (checkMultipart).
 func (a *App) authenticate(c *fiber.Ctx) error {
 	if err := a.identify(c); err != nil {
 		return err
 	}
-	return checkMultipart(c)
+	return c.Next()
 }
 
 // identify leaves the caller of a valid Bearer token or session cookie in Locals.

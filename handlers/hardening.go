@@ -112,19 +112,24 @@ func routeBodyLimit(c *fiber.Ctx) int {
 	return formLimit
 }
 
-// hasCredentials says whether the request carries a Bearer token or a session cookie; whether
-// they are valid is for authenticate.
-func hasCredentials(c *fiber.Ctx) bool {
-	return c.Get(fiber.HeaderAuthorization) != "" || c.Cookies(sessionCookie) != ""
+// closeUnreadBody closes the connection after the answer to a request whose body was left
+// unread (refused before inflateBody read it, or by inflateBody itself): with bodies streamed,
+// the rest of it would otherwise be read as the next request.
+func closeUnreadBody(c *fiber.Ctx) error {
+	defer func() {
+		if c.Request().IsBodyStream() {
+			c.Context().SetConnectionClose()
+		}
+	}()
+	return c.Next()
 }
 
 // inflateBody is the first to touch a body. It reads the raw body (readBody: within rawBudget,
 // a declared length over the route's limit refused unread), refuses a body over its route's
 // limit and decompresses one sent with Content-Encoding through a reader that stops at that
 // limit, so a small body that inflates to gigabytes is refused with 413 having used at most
-// the limit of memory, taken from bodyBudget. A multipart body without credentials is refused
-// before it is read: only logged-in callers upload. A body refused unread closes the
-// connection after the answer. The handlers then see a plain body and no Content-Encoding, so
+// the limit of memory, taken from bodyBudget. A multipart body of a caller authenticate did
+// not identify is refused before it is read: only logged-in callers upload. The handlers then see a plain body and no Content-Encoding, so
 // neither Fiber's Body() nor the multipart parser inflates anything themselves.
 func inflateBody(c *fiber.Ctx) error {
 	limit := routeBodyLimit(c)
@@ -133,12 +138,7 @@ func inflateBody(c *fiber.Ctx) error {
 	if req.IsBodyStream() && req.Header.ContentLength() >= 0 && req.Header.ContentLength() <= prefetched {
 		req.Body() // already read with the headers
 	}
-	defer func() {
-		if req.IsBodyStream() { // refused unread: the rest of the body is not the next request
-			c.Context().SetConnectionClose()
-		}
-	}()
-	if isMultipart(c) && !hasCredentials(c) && req.Header.ContentLength() != 0 {
+	if isMultipart(c) && currentUser(c).ID == 0 && req.Header.ContentLength() != 0 {
 		return models.Errorf(models.ErrUnauthorized, "log in first")
 	}
 	taken, err := readBody(c, limit)

@@ -120,8 +120,7 @@ func TestCompressedBodiesAreBounded(t *testing.T) {
 		fw, _ := w.CreateFormFile("file", "社保.csv")
 		_, _ = fw.Write(make([]byte, 4<<20))
 		_ = w.Close()
-		// without credentials it is not inflated; with a forged cookie it is (within the
-		// budget), and refused once the cookie turns out to be no session
+		// neither without credentials nor with a forged cookie is it read, let alone inflated
 		for _, headers := range []map[string]string{{"Content-Encoding": "gzip"}, {"Content-Encoding": "gzip", "Cookie": sessionCookie + "=forged"}} {
 			h.do(req{method: "POST", path: "/api/v1/social-insurance/imports", raw: gzipped(t, mp.Bytes()), contentType: w.FormDataContentType(), headers: headers}).problem(t, 401, "unauthorized")
 		}
@@ -194,6 +193,17 @@ func TestRawBodiesAreReadWithinTheBudget(t *testing.T) {
 		fmt.Fprintf(conn, "POST /api/v1/auth/login HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", 2<<20, strings.Repeat(" ", 8<<10))
 		if resp := answer(br); resp.StatusCode != 413 || !resp.Close {
 			t.Fatalf("status %d, close %v; want 413 and close", resp.StatusCode, resp.Close)
+		}
+	})
+	t.Run("an upload with a forged token or a stale cookie is 401 with its body unread, and the connection closes", func(t *testing.T) {
+		for _, credential := range []string{"Authorization: Bearer forged", "Cookie: " + sessionCookie + "=stale"} {
+			conn, br := dial()
+			// declares 10 MiB and sends the first 8 KiB only: an answer means nothing more was awaited
+			fmt.Fprintf(conn, "POST /api/v1/social-insurance/imports HTTP/1.1\r\nHost: portal\r\n%s\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: %d\r\n\r\n--x\r\n%s",
+				credential, 10<<20, strings.Repeat("a", 8<<10))
+			if resp := answer(br); resp.StatusCode != 401 || !resp.Close {
+				t.Fatalf("%s: status %d, close %v; want 401 and close", credential, resp.StatusCode, resp.Close)
+			}
 		}
 	})
 	t.Run("a chunked body is 413 once it passes the limit", func(t *testing.T) {
