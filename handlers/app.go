@@ -133,8 +133,8 @@ func New(d Deps) (*App, error) {
 		// route's limit unread. Without it fasthttp allocates every declared Content-Length
 		// before any handler runs (64 connections declaring 11 MiB held 1.1 GB).
 		StreamRequestBody: true,
-		// At most this many connections at once, each holding its read and write buffers
-		// (ReadBufferSize, 4 KiB) and up to 8 KiB of a body: about 20 MB for all of them. One
+		// At most this many connections at once, each holding its read buffer (ReadBufferSize,
+		// 8 KiB), its write buffer (4 KiB) and up to 8 KiB of a body: about 20 MB for all. One
 		// more is answered 503 and closed. HAProxy sends each portal at most 68 at a time.
 		Concurrency: 1024,
 		// Multipart bodies are parsed by the handlers, after inflateBody, so a malformed one

@@ -49,13 +49,16 @@ func (a *App) checkinCodePNG(c *fiber.Ctx) error {
 }
 
 // checkinLink is the address of a program's check-in page with a class code filled in, on the
-// site the provider's screen was served from (https when cookies are Secure: served over TLS).
+// host the provider's screen was served from (its Host header: a load balancer keeps it, and
+// no X-Forwarded-* header of any peer is believed), https when cookies are Secure (served over
+// TLS).
 func (a *App) checkinLink(c *fiber.Ctx, programID int64, code string) string {
-	scheme := c.Protocol()
+	scheme := "http"
 	if a.secure {
 		scheme = "https"
 	}
-	return scheme + "://" + c.Hostname() + "/programs/" + strconv.FormatInt(programID, 10) + "/checkin?code=" + code
+	host := string(c.Request().URI().Host())
+	return scheme + "://" + host + "/programs/" + strconv.FormatInt(programID, 10) + "/checkin?code=" + code
 }
 
 // checkIn records the seeker's check-in with the class code: 201 the first time today, 200

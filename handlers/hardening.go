@@ -112,6 +112,23 @@ func routeBodyLimit(c *fiber.Ctx) int {
 	return formLimit
 }
 
+// contentCodings is every Content-Encoding line of the request joined as one list (RFC 9110:
+// several lines are one comma-separated list), and removes them all from the request. c.Get
+// sees only the first line and Fiber's Body() inflates by the last, so a blank first line
+// followed by "gzip" would otherwise reach Body() uninflated here and unbounded there.
+func contentCodings(c *fiber.Ctx) string {
+	var lines []string
+	c.Request().Header.VisitAll(func(k, v []byte) {
+		if strings.EqualFold(string(k), fiber.HeaderContentEncoding) {
+			if line := strings.TrimSpace(string(v)); line != "" {
+				lines = append(lines, line)
+			}
+		}
+	})
+	c.Request().Header.Del(fiber.HeaderContentEncoding)
+	return strings.Join(lines, ",")
+}
+
 // closeUnreadBody closes the connection after the answer to a request whose body was left
 // unread (refused before inflateBody read it, or by inflateBody itself): with bodies streamed,
 // the rest of it would otherwise be read as the next request.
@@ -129,11 +146,12 @@ func closeUnreadBody(c *fiber.Ctx) error {
 // limit and decompresses one sent with Content-Encoding through a reader that stops at that
 // limit, so a small body that inflates to gigabytes is refused with 413 having used at most
 // the limit of memory, taken from bodyBudget. A multipart body of a caller authenticate did
-// not identify is refused before it is read: only logged-in callers upload. The handlers then see a plain body and no Content-Encoding, so
-// neither Fiber's Body() nor the multipart parser inflates anything themselves.
+// not identify is refused before it is read: only logged-in callers upload. The handlers then
+// see a plain body and no Content-Encoding, so neither Fiber's Body() nor the multipart parser
+// inflates anything themselves.
 func inflateBody(c *fiber.Ctx) error {
 	limit := routeBodyLimit(c)
-	header := strings.TrimSpace(c.Get(fiber.HeaderContentEncoding))
+	header := contentCodings(c)
 	req := c.Request()
 	if req.IsBodyStream() && req.Header.ContentLength() >= 0 && req.Header.ContentLength() <= prefetched {
 		req.Body() // already read with the headers

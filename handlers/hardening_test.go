@@ -206,6 +206,20 @@ func TestRawBodiesAreReadWithinTheBudget(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a bomb behind a blank Content-Encoding line is still inflated within the limit", func(t *testing.T) {
+		// c.Get reads the first line and Fiber's Body() the last: every line counts, as one list
+		bombed := bomb(t, "gzip", 64<<20)
+		for _, lines := range []string{"Content-Encoding: \r\nContent-Encoding: gzip", "Content-Encoding: gzip\r\nContent-Encoding: "} {
+			for _, ct := range []string{"application/json", "text/plain"} {
+				conn, br := dial()
+				fmt.Fprintf(conn, "POST /api/v1/auth/login HTTP/1.1\r\nHost: portal\r\n%s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", lines, ct, len(bombed))
+				_, _ = conn.Write(bombed)
+				if resp := answer(br); resp.StatusCode != 413 {
+					t.Fatalf("%q, %s: status %d; want 413 (inflated past 1 MiB)", lines, ct, resp.StatusCode)
+				}
+			}
+		}
+	})
 	t.Run("a chunked body is 413 once it passes the limit", func(t *testing.T) {
 		conn, br := dial()
 		fmt.Fprintf(conn, "POST /api/v1/auth/login HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")

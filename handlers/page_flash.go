@@ -15,8 +15,9 @@ import (
 // flashCookie carries, for one page view after a form, what the form did (post → redirect →
 // get). A success carries only the key of its sentence in the flashes table, so a forged
 // value shows nothing or one of our own sentences. A refusal or an import's report carries
-// its words and figures, so it is signed with the visitor's own CSRF secret: a cookie made
-// up by anyone else is dropped.
+// its words and figures, so it is signed with a key of the server's secret and bound to the
+// visitor's CSRF token: a cookie made up by anyone else, or one meant for another visitor, is
+// dropped.
 const flashCookie = "portal_flash"
 
 // flashNote is what a flash cookie carries to the next page.
@@ -51,10 +52,13 @@ func (a *App) setFlash(c *fiber.Ctx, value string) {
 		SameSite: fiber.CookieSameSiteLaxMode, Secure: a.secure})
 }
 
-// flashSignature signs a note with the visitor's CSRF secret (the session's, or the
-// anonymous visitor's cookie), which only this visitor and the server know.
+// flashSignature signs a note with a key derived from PORTAL_SECRET, for this visitor's CSRF
+// token (the session's, or the anonymous visitor's cookie): a client can choose its own CSRF
+// cookie, so the token alone would let anyone who can set cookies for the site sign words.
 func (a *App) flashSignature(c *fiber.Ctx, body []byte) string {
-	m := hmac.New(sha256.New, []byte("flash:"+a.csrfToken(c)))
+	m := hmac.New(sha256.New, []byte(a.store.Sealer.Hash("portal flash key v1")))
+	m.Write([]byte(a.csrfToken(c)))
+	m.Write([]byte{0})
 	m.Write(body)
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }

@@ -2,6 +2,10 @@ package handlers
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"html/template"
 	"net/url"
 	"reflect"
@@ -9,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/valyala/fasthttp"
 
 	"portal/models"
 )
@@ -140,4 +146,27 @@ func TestEveryRefusalReadsInChinese(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestAFlashOnlyTheServerSigned(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	token := strings.Repeat("ab", 16) // a CSRF cookie the visitor chose itself
+	body, _ := json.Marshal(flashNote{Problem: "您的账户已冻结,请拨打 400-000-0000 解冻"})
+	show := func(sig string) string {
+		cookie := csrfCookie + "=" + token + "; " + flashCookie + "=s." + base64.RawURLEncoding.EncodeToString(body) + "." + sig
+		return string(h.do(req{method: "GET", path: "/", headers: map[string]string{"Accept": "text/html", "Cookie": cookie}}).body)
+	}
+	// signed with the visitor's own token only, as anyone who can set the site's cookies could
+	m := hmac.New(sha256.New, []byte("flash:"+token))
+	m.Write(body)
+	if page := show(base64.RawURLEncoding.EncodeToString(m.Sum(nil))); strings.Contains(page, "解冻") {
+		t.Fatal("a flash signed without the server's key is shown")
+	}
+	// the server's own signature for this visitor is shown
+	c := h.app.Fiber.AcquireCtx(&fasthttp.RequestCtx{})
+	defer h.app.Fiber.ReleaseCtx(c)
+	c.Request().Header.SetCookie(csrfCookie, token)
+	if page := show(h.app.flashSignature(c, body)); !strings.Contains(page, "解冻") {
+		t.Fatal("the server's own signed flash is not shown")
+	}
 }

@@ -89,8 +89,9 @@ func (s *Store) CheckIn(ctx context.Context, seeker User, programID int64, code 
 }
 
 // enrolmentOfSeeker finds the program's enrolment that carries the seeker's identity — the
-// same number and the same name — preferring the enrolled one; 403 when there is none on the
-// roster or withdrawn (an application not yet accepted is not a trainee).
+// same number and the same name — preferring the enrolled one, and a withdrawn one too (whose
+// check-in CheckIn then closes with checkin_closed); 403 when there is none (an application
+// not yet accepted is not a trainee).
 func (s *Store) enrolmentOfSeeker(ctx context.Context, seeker User, programID int64) (Enrolment, error) {
 	forbidden := Errorf(ErrForbidden, "you are not a trainee of this program")
 	id, err := s.IdentityOf(ctx, seeker.ID)
