@@ -154,7 +154,7 @@ func (a *App) register(c *fiber.Ctx) error {
 // limit: each costs a bcrypt hash, and each 409 tells whether a phone has an account, so the
 // limit bounds both the load and how many phones a stranger can probe.
 func (a *App) attemptRegister(c *fiber.Ctx, in models.RegisterInput) (models.Login, error) {
-	if ok, retry := a.limiter.Allow(c.UserContext(), "register:ip:"+clientIP(c), a.login.RegisterPerHour, time.Hour); !ok {
+	if ok, retry, _ := a.limiter.Allow(c.UserContext(), "register:ip:"+clientIP(c), a.login.RegisterPerHour, time.Hour); !ok {
 		return models.Login{}, rateLimited(c, retry, "too many registrations from this address")
 	}
 	return a.store.Register(c.UserContext(), in)
@@ -184,15 +184,19 @@ func (a *App) attemptLogin(c *fiber.Ctx, in models.LoginInput) (models.Login, er
 		key   string
 		limit int
 	}{{"login:fail:phone:" + strings.TrimSpace(in.Phone) + ":ip:" + ip, a.login.PerPhone}, {"login:fail:ip:" + ip, a.login.PerIP}}
-	var counted []string
+	type counted struct {
+		key string
+		n   Count
+	}
+	var events []counted
 	refund := func() {
-		for _, k := range counted {
-			a.limiter.Refund(ctx, k)
+		for _, e := range events {
+			a.limiter.Refund(ctx, e.key, e.n)
 		}
 	}
 	for _, k := range keys {
-		ok, retry := a.limiter.Allow(ctx, k.key, k.limit, a.login.Window)
-		counted = append(counted, k.key)
+		ok, retry, n := a.limiter.Allow(ctx, k.key, k.limit, a.login.Window)
+		events = append(events, counted{k.key, n})
 		if !ok {
 			refund()
 			return models.Login{}, rateLimited(c, retry, "too many failed logins")

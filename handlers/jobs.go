@@ -271,7 +271,7 @@ func (a *App) resolveReport(c *fiber.Ctx) error {
 
 // limitByIP allows perHour public submissions of a kind (reports, objections) per address.
 func (a *App) limitByIP(c *fiber.Ctx, kind string, perHour int) error {
-	if ok, retry := a.limiter.Allow(c.UserContext(), kind+":ip:"+clientIP(c), perHour, time.Hour); !ok {
+	if ok, retry, _ := a.limiter.Allow(c.UserContext(), kind+":ip:"+clientIP(c), perHour, time.Hour); !ok {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(retry.Seconds())+1))
 		return models.Errorf(models.ErrRateLimited, "too many submissions from this address; try again later")
 	}

@@ -14,11 +14,18 @@ import (
 // Limiter counts events per key in fixed windows.
 type Limiter interface {
 	// Allow counts one attempt and says whether it is within limit, and if not how long until
-	// the window ends.
-	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration)
-	// Refund takes back one event Allow counted, for an attempt that turned out not to count
-	// (a login with the right password); a count never goes below zero.
-	Refund(ctx context.Context, key string)
+	// the window ends; the Count says where and in which window it was counted.
+	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, Count)
+	// Refund takes back the event of a Count, for an attempt that turned out not to count (a
+	// login with the right password): from the counter that counted it and only while its
+	// window lasts, so it never takes back another event; a count never goes below zero.
+	Refund(ctx context.Context, key string, n Count)
+}
+
+// Count is one event Allow counted: in Redis or in process, in a window ending at Ends.
+type Count struct {
+	InRedis bool
+	Ends    time.Time
 }
 
 // redisCallTimeout bounds every Redis call a request makes, so a hung Redis costs a request
@@ -96,18 +103,26 @@ func (l *redisLimiter) call(ctx context.Context, script *redis.Script, key strin
 	return int(res[0]), ttl, true
 }
 
-func (l *redisLimiter) Allow(ctx context.Context, key string, limit int, win time.Duration) (bool, time.Duration) {
+func (l *redisLimiter) Allow(ctx context.Context, key string, limit int, win time.Duration) (bool, time.Duration, Count) {
 	n, ttl, ok := l.call(ctx, hitScript, key, win.Milliseconds())
 	if !ok {
 		return l.mem.Allow(ctx, key, limit, win)
 	}
-	return n <= limit, ttl
+	return n <= limit, ttl, Count{InRedis: true, Ends: time.Now().Add(ttl)}
 }
 
-func (l *redisLimiter) Refund(ctx context.Context, key string) {
-	// Redis or not, the in-process count (which mirrors Redis) gives the event back too.
-	l.call(ctx, refundScript, key)
-	l.mem.Refund(ctx, key)
+func (l *redisLimiter) Refund(ctx context.Context, key string, n Count) {
+	if !n.InRedis {
+		l.mem.Refund(ctx, key, n)
+		return
+	}
+	if time.Now().After(n.Ends) {
+		return // its window is over: the key now counts other events
+	}
+	// The in-process mirror of Redis's count gives the event back too.
+	if _, _, ok := l.call(ctx, refundScript, key); ok {
+		l.mem.unmirror(key)
+	}
 }
 
 // countFirst counts one attempt against key before it is made, so attempts sent at the same
@@ -115,14 +130,14 @@ func (l *redisLimiter) Refund(ctx context.Context, key string) {
 // (the attempt given back) with the wait; otherwise keep(false) gives back an attempt that
 // turned out not to count (a right code, an accepted statement).
 func (a *App) countFirst(ctx context.Context, key string, limit int, win time.Duration) (keep func(counts bool), retry time.Duration, ok bool) {
-	ok, retry = a.limiter.Allow(ctx, key, limit, win)
+	ok, retry, n := a.limiter.Allow(ctx, key, limit, win)
 	if !ok {
-		a.limiter.Refund(ctx, key)
+		a.limiter.Refund(ctx, key, n)
 		return nil, retry, false
 	}
 	return func(counts bool) {
 		if !counts {
-			a.limiter.Refund(ctx, key)
+			a.limiter.Refund(ctx, key, n)
 		}
 	}, 0, true
 }
@@ -156,16 +171,26 @@ func (l *memoryLimiter) current(key string, win time.Duration, now time.Time) *w
 	return w
 }
 
-func (l *memoryLimiter) Allow(_ context.Context, key string, limit int, win time.Duration) (bool, time.Duration) {
+func (l *memoryLimiter) Allow(_ context.Context, key string, limit int, win time.Duration) (bool, time.Duration, Count) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
 	w := l.current(key, win, now)
 	w.count++
-	return w.count <= limit, w.ends.Sub(now)
+	return w.count <= limit, w.ends.Sub(now), Count{Ends: w.ends}
 }
 
-func (l *memoryLimiter) Refund(_ context.Context, key string) {
+// Refund takes the event back from the window it was counted in, if that is still the key's.
+func (l *memoryLimiter) Refund(_ context.Context, key string, n Count) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w := l.windows[key]; w != nil && w.count > 0 && w.ends.Equal(n.Ends) && !time.Now().After(w.ends) {
+		w.count--
+	}
+}
+
+// unmirror takes one event back from the mirror of Redis's count for key.
+func (l *memoryLimiter) unmirror(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if w := l.windows[key]; w != nil && w.count > 0 {
