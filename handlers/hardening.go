@@ -134,9 +134,15 @@ func contentCodings(c *fiber.Ctx) string {
 // the rest of it would otherwise be read as the next request.
 func closeUnreadBody(c *fiber.Ctx) error {
 	defer func() {
-		if c.Request().IsBodyStream() {
-			c.Context().SetConnectionClose()
+		req := c.Request()
+		if !req.IsBodyStream() {
+			return
 		}
+		if n := req.Header.ContentLength(); n >= 0 && n <= prefetched {
+			req.Body() // it came whole with the headers: reading it keeps the connection in step
+			return
+		}
+		c.Context().SetConnectionClose()
 	}()
 	return c.Next()
 }

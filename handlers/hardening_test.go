@@ -206,6 +206,18 @@ func TestRawBodiesAreReadWithinTheBudget(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a small body refused before it was read keeps the connection for the next request", func(t *testing.T) {
+		conn, br := dial()
+		body := `{"title":"焊工"}`
+		fmt.Fprintf(conn, "POST /api/v1/jobs HTTP/1.1\r\nHost: portal\r\nAuthorization: Bearer forged\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+		if resp := answer(br); resp.StatusCode != 401 || resp.Close {
+			t.Fatalf("status %d, close %v; want 401 on a connection kept open", resp.StatusCode, resp.Close)
+		}
+		fmt.Fprint(conn, "GET /healthz HTTP/1.1\r\nHost: portal\r\n\r\n")
+		if resp := answer(br); resp.StatusCode != 200 {
+			t.Fatalf("the next request on the connection: %d", resp.StatusCode)
+		}
+	})
 	t.Run("a bomb behind a blank Content-Encoding line is still inflated within the limit", func(t *testing.T) {
 		// c.Get reads the first line and Fiber's Body() the last: every line counts, as one list
 		bombed := bomb(t, "gzip", 64<<20)
