@@ -32,12 +32,19 @@ const alertLease = "saved-search-alerts"
 
 // Run checks every saved search every interval until ctx ends, in one process of all: the
 // one holding the lease, which another takes over when its holder has been silent for two
-// intervals. The notification rows are unique, so even an overlap adds none twice.
+// intervals. The notification rows are unique, so even an overlap adds none twice. The first
+// check comes one interval after start: a fresh node is still being built from the database
+// then, and checking it at once only logged that its index was missing.
 func (al *Alerter) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	defer func() { _ = al.store.ReleaseLease(context.WithoutCancel(ctx), alertLease, processHolder) }()
 	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 		// Leases compare wall clocks of processes, never a test's clock.
 		mine, err := al.store.TryLease(ctx, alertLease, processHolder, 2*every+time.Second, time.Now())
 		if err != nil {
@@ -45,11 +52,6 @@ func (al *Alerter) Run(ctx context.Context, every time.Duration) {
 		}
 		if mine {
 			al.checkAndLog(ctx)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
 		}
 	}
 }
