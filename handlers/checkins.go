@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -49,16 +50,25 @@ func (a *App) checkinCodePNG(c *fiber.Ctx) error {
 }
 
 // checkinLink is the address of a program's check-in page with a class code filled in, on the
-// host the provider's screen was served from (its Host header: a load balancer keeps it, and
-// no X-Forwarded-* header of any peer is believed), https when cookies are Secure (served over
-// TLS).
+// site the provider's screen was served from (siteURL).
 func (a *App) checkinLink(c *fiber.Ctx, programID int64, code string) string {
+	return a.siteURL(c) + "/programs/" + strconv.FormatInt(programID, 10) + "/checkin?code=" + code
+}
+
+// siteURL is the scheme and host of the site as the client addressed it, for links that leave
+// the page (a QR code, a feed): the Host header, which a load balancer keeps — never an
+// X-Forwarded-* header, which any peer can send — and https when cookies are Secure (the site
+// is served over TLS). A Host that is no plain host name or address gives "localhost" instead.
+func (a *App) siteURL(c *fiber.Ctx) string {
 	scheme := "http"
 	if a.secure {
 		scheme = "https"
 	}
 	host := string(c.Request().URI().Host())
-	return scheme + "://" + host + "/programs/" + strconv.FormatInt(programID, 10) + "/checkin?code=" + code
+	if host == "" || strings.Trim(strings.ToLower(host), "abcdefghijklmnopqrstuvwxyz0123456789.-:[]") != "" {
+		host = "localhost"
+	}
+	return scheme + "://" + host
 }
 
 // checkIn records the seeker's check-in with the class code: 201 the first time today, 200

@@ -303,7 +303,8 @@ func TestLoginRedirectAndForms(t *testing.T) {
 		}
 	})
 	t.Run("next never leaves the site", func(t *testing.T) {
-		for _, next := range []string{"/\t/evil.example", "//evil.example/", "https://evil.example/", `/\evil.example`, "/ /evil.example", "javascript:alert(1)", "/\x00x", "/城镇"} {
+		for _, next := range []string{"/\t/evil.example", "//evil.example/", "https://evil.example/", `/\evil.example`, "/ /evil.example", "javascript:alert(1)", "/\x00x", "/城镇",
+			"/a/..//evil.example", "/.//evil.example", "/%2e//evil.example", "/console/%2F%2Fevil.example", "/%5Cevil.example", "/%zz"} {
 			if got := safeNext(next); got != "/console" {
 				t.Errorf("%q → %q", next, got)
 			}
@@ -395,6 +396,8 @@ func TestTextWithNULOrInvalidUTF8IsRefused(t *testing.T) {
 				{"a NUL in a posting", req{method: "POST", path: "/api/v1/jobs", token: ent.Token, raw: []byte(`{"title":"焊工\u0000","description":"x"}`), contentType: "application/json"}, 400, "title"},
 				{"a NUL in an enterprise profile", req{method: "PUT", path: "/api/v1/enterprises/1", token: ent.Token, raw: []byte(`{"name":"厂\u0000","uscc":"x","industry":"y"}`), contentType: "application/json"}, 400, "name"},
 				{"a NUL in a saved search", req{method: "POST", path: "/api/v1/me/saved-searches", token: seeker.Token, raw: []byte(`{"query":"q=\u0000"}`), contentType: "application/json"}, 400, "query"},
+				{"a percent-encoded NUL in a saved search", req{method: "POST", path: "/api/v1/me/saved-searches", token: seeker.Token, raw: []byte(`{"query":"industry=%00"}`), contentType: "application/json"}, 400, "query"},
+				{"percent-encoded invalid UTF-8 in a saved search", req{method: "POST", path: "/api/v1/me/saved-searches", token: seeker.Token, raw: []byte(`{"query":"q=%ff%fe"}`), contentType: "application/json"}, 400, "query"},
 				{"invalid UTF-8 in a query parameter", req{method: "GET", path: "/api/v1/me/programs?status=%ff", token: seeker.Token}, 400, "status"},
 				{"invalid UTF-8 in a search", req{method: "GET", path: "/api/v1/jobs?q=%ff%fe"}, 400, "q"},
 				{"invalid UTF-8 in the login form", req{method: "POST", path: "/login", raw: []byte("phone=%ff%fe&password=x"), contentType: "application/x-www-form-urlencoded"}, 400, "phone"},
@@ -416,8 +419,9 @@ func TestTextWithNULOrInvalidUTF8IsRefused(t *testing.T) {
 			t.Run("nothing was stored", func(t *testing.T) {
 				reports, _ := h.store.Reports(t.Context(), "")
 				jobs, _ := h.store.Jobs(t.Context(), models.JobFilter{})
-				if len(reports) != 0 || len(jobs) != 1 {
-					t.Fatalf("%d reports, %d jobs", len(reports), len(jobs))
+				saved, _ := h.store.SavedSearches(t.Context(), seeker.User)
+				if len(reports) != 0 || len(jobs) != 1 || len(saved) != 0 {
+					t.Fatalf("%d reports, %d jobs, %d saved searches", len(reports), len(jobs), len(saved))
 				}
 				if _, err := h.store.Authenticate(t.Context(), models.LoginInput{Phone: "13600000029", Password: "password1"}); err == nil {
 					t.Fatal("the refused registration made an account")

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -225,12 +226,18 @@ func (a *App) renderError(c *fiber.Ctx, p Problem) error {
 }
 
 // safeNext keeps a post-login redirect on this site (SPEC §7): a local path that starts with
-// one "/" (so it has no scheme or host), with no backslash and no control, space or non-ASCII
-// character that a browser might drop to turn it into "//host"; anything else goes to the
-// console.
+// "/" (so it has no scheme or host), with no "//" anywhere (also not percent-encoded: /a/..//x
+// and /%2e//x are refused too), no backslash and no control, space or non-ASCII character that
+// a browser might drop to turn it into "//host"; anything else goes to the console.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
+	decoded, err := url.PathUnescape(next)
+	if err != nil || !strings.HasPrefix(next, "/") {
 		return "/console"
+	}
+	for _, s := range []string{next, decoded} {
+		if strings.Contains(s, "//") || strings.ContainsRune(s, '\\') {
+			return "/console"
+		}
 	}
 	for _, r := range next {
 		if r < 0x21 || r >= 0x7f {

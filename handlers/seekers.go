@@ -98,6 +98,14 @@ func (a *App) saveSearchQuery(c *fiber.Ctx, in models.SavedSearchInput) (models.
 	if err != nil {
 		return models.SavedSearch{}, &models.Error{Code: models.ErrInvalid, Message: "query is not a query string", Fields: map[string]string{"query": "must be a query string like q=焊工&town_id=3"}}
 	}
+	// The query's own values are text too (a search refuses ?q=%00; so does its saved form).
+	for k, vs := range v {
+		for _, s := range append(vs, k) {
+			if !cleanText([]byte(s)) {
+				return models.SavedSearch{}, textRefused(map[string]string{"query": textProblem})
+			}
+		}
+	}
 	_, canonical, err := search.ParseJobQuery(v, a.townList(c.UserContext()), search.Day(a.now()))
 	if err != nil {
 		return models.SavedSearch{}, err
@@ -194,7 +202,7 @@ func (a *App) savedFeed(c *fiber.Ctx) error {
 	if err != nil {
 		return searchUnavailable(a, c, err)
 	}
-	base := c.BaseURL()
+	base := a.siteURL(c)
 	feed := atomFeed{ID: base + "/feeds/saved/" + strconv.FormatInt(ss.ID, 10), Title: "专业镇人才服务平台 · " + ss.Name,
 		Updated: a.now().UTC().Format(time.RFC3339), Link: atomLink{Href: base + "/jobs?" + ss.Query, Rel: "alternate"}}
 	for _, j := range jobs {

@@ -220,6 +220,13 @@ func TestSavedSearchAlerts(t *testing.T) {
 		}
 		h.do(req{method: "GET", path: "/feeds/saved/not-a-token.atom"}).problem(t, 404, "not_found")
 	})
+	t.Run("the feed's links name the site the reader asked, never a forwarded host or scheme", func(t *testing.T) {
+		feed := string(h.do(req{method: "GET", path: saved["feed_url"].(string),
+			headers: map[string]string{"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "javascript"}}).body)
+		if strings.Contains(feed, "evil.example") || strings.Contains(feed, "javascript:") || !strings.Contains(feed, "http://") {
+			t.Fatalf("%s", feed)
+		}
+	})
 	t.Run("a bad saved query is refused naming the parameter", func(t *testing.T) {
 		p := h.do(req{method: "POST", path: "/api/v1/me/saved-searches", token: seeker.Token, body: map[string]any{"query": "salary_min=lots"}}).problem(t, 400, "malformed")
 		if p["errors"].(map[string]any)["salary_min"] == nil {
