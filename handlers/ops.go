@@ -65,9 +65,21 @@ func loggedPath(p string) string {
 	return p
 }
 
+// metricsHandler serves Prometheus, on the operators' network only (SPEC §7: what is down goes
+// to the logs and /metrics, not to the public): to a peer that is a loopback or private
+// address and sent no X-Forwarded-For — a request from the internet through a load balancer
+// carries one. Anyone else gets the 404 of a page that does not exist.
 func (a *App) metricsHandler() fiber.Handler {
 	a.metrics.registry.MustRegister(searchNodesCollector{app: a})
-	return adaptor.HTTPHandler(promhttp.HandlerFor(a.metrics.registry, promhttp.HandlerOpts{}))
+	serve := adaptor.HTTPHandler(promhttp.HandlerFor(a.metrics.registry, promhttp.HandlerOpts{}))
+	return func(c *fiber.Ctx) error {
+		peer := c.Context().RemoteIP()
+		operators := peer.IsLoopback() || peer.IsPrivate() || peer.IsUnspecified() // unspecified: app.Test's in-memory peer
+		if !operators || len(c.Request().Header.Peek(fiber.HeaderXForwardedFor)) > 0 {
+			return models.NotFound("page " + c.Path())
+		}
+		return serve(c)
+	}
 }
 
 // searchNodesCollector shows each Meilisearch node's health and lag in the outbox, read at

@@ -138,6 +138,9 @@ func TestMetricsShowEachSearchNode(t *testing.T) {
 			t.Errorf("metrics show the address %s", addr)
 		}
 	}
+	t.Run("a request forwarded by a load balancer, from the internet, gets no metrics", func(t *testing.T) {
+		h.do(req{method: "GET", path: "/metrics", headers: map[string]string{"X-Forwarded-For": "203.0.113.7"}}).problem(t, 404, "not_found")
+	})
 }
 
 func TestMetricsCountRequestsByRoute(t *testing.T) {
