@@ -7,8 +7,10 @@
 #   CI must run every test.
 set -euo pipefail
 
-# fonts: the pages are Chinese, and a screenshot without a CJK font shows boxes.
-fonts() { fc-list 2>/dev/null | grep -qi "noto sans cjk\|wenquanyi"; }
+# fonts: the pages are Chinese, and a screenshot without a CJK font shows boxes. grep reads the
+# whole list (no -q): with pipefail, a grep that stops at the first match makes fc-list die of
+# SIGPIPE now and then, and the check fail although the fonts are there.
+fonts() { fc-list 2>/dev/null | grep -i "noto sans cjk\|wenquanyi" >/dev/null; }
 
 found() {
 	fonts || return 1
