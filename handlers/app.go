@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 
@@ -60,6 +59,7 @@ type App struct {
 	limiter  Limiter
 	login    RateLimit
 	secure   bool
+	flashKey []byte // signs flash notes (flashSignature), derived from PORTAL_SECRET once
 	proxies  trustedProxies
 	pages    pageSet
 	footer   Footer
@@ -81,14 +81,10 @@ const requestTimeout = 15 * time.Second
 // extract takes about 2 s on an idle box and can pass requestTimeout on a busy one.
 const importTimeout = 120 * time.Second
 
-// importRoutes are the POST paths that import a spreadsheet: the API's and the pages' uploads.
-var importRoutes = regexp.MustCompile(`^(/api/v1/social-insurance/imports|/api/v1/programs/[0-9]+/attendance/import|` +
-	`/console/review/social-insurance|/console/programs/[0-9]+/roll/import)/?$`)
-
-// requestDeadline is how long a request's calls may take: importTimeout for an import,
-// requestTimeout for anything else.
+// requestDeadline is how long a request's calls may take: importTimeout for a spreadsheet
+// upload (uploadRoutes), requestTimeout for anything else.
 func requestDeadline(c *fiber.Ctx) time.Duration {
-	if c.Method() == fiber.MethodPost && importRoutes.MatchString(c.Path()) {
+	if route, ok := uploadRouteOf(c); ok && route.spreadsheet {
 		return importTimeout
 	}
 	return requestTimeout
@@ -98,7 +94,7 @@ func requestDeadline(c *fiber.Ctx) time.Duration {
 func New(d Deps) (*App, error) {
 	a := &App{store: d.Store, search: d.Search, redis: d.Redis, log: d.Log, login: d.LoginLimit, secure: d.SecureCookies,
 		indexer: d.Indexer, now: d.Now, filesDir: d.FilesDir, proxies: parseTrustedProxies(d.TrustedProxies),
-		footer: newFooter(d.Operator, d.Hotline, d.ICP)}
+		footer: newFooter(d.Operator, d.Hotline, d.ICP), flashKey: []byte(d.Store.Sealer.Hash("portal flash key v1"))}
 	if a.filesDir == "" {
 		a.filesDir = "var/files"
 	}

@@ -184,28 +184,22 @@ func (a *App) attemptLogin(c *fiber.Ctx, in models.LoginInput) (models.Login, er
 		key   string
 		limit int
 	}{{"login:fail:phone:" + strings.TrimSpace(in.Phone) + ":ip:" + ip, a.login.PerPhone}, {"login:fail:ip:" + ip, a.login.PerIP}}
-	type counted struct {
-		key string
-		n   Count
-	}
-	var events []counted
-	refund := func() {
-		for _, e := range events {
-			a.limiter.Refund(ctx, e.key, e.n)
+	var kept []func(counts bool)
+	keep := func(counts bool) {
+		for _, k := range kept {
+			k(counts)
 		}
 	}
 	for _, k := range keys {
-		ok, retry, n := a.limiter.Allow(ctx, k.key, k.limit, a.login.Window)
-		events = append(events, counted{k.key, n})
+		kk, retry, ok := a.countFirst(ctx, k.key, k.limit, a.login.Window)
 		if !ok {
-			refund()
+			keep(false) // a refused attempt counts against neither key
 			return models.Login{}, rateLimited(c, retry, "too many failed logins")
 		}
+		kept = append(kept, kk)
 	}
 	login, err := a.store.Authenticate(ctx, in)
-	if models.ErrorCode(err) != models.ErrUnauthorized {
-		refund()
-	}
+	keep(models.ErrorCode(err) == models.ErrUnauthorized)
 	return login, err
 }
 

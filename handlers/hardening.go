@@ -16,6 +16,7 @@ import (
 
 	"github.com/andybalholm/brotli"
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 	"golang.org/x/sync/semaphore"
 
 	"portal/models"
@@ -70,14 +71,21 @@ func takeFrom(c *fiber.Ctx, budget *semaphore.Weighted, n int64) error {
 	return nil
 }
 
-// uploadRoutes are the routes that take a file (multipart), as POST paths with * for an id.
-var uploadRoutes = [][]string{
-	{"api", "v1", "enrolments", "*", "employment"},
-	{"api", "v1", "programs", "*", "attendance", "import"},
-	{"api", "v1", "social-insurance", "imports"},
-	{"console", "enrolments", "*", "employment"},
-	{"console", "programs", "*", "roll", "import"},
-	{"console", "review", "social-insurance"},
+// uploadRoute is a POST route that takes a file (multipart), its path as segments with * for an
+// id; a spreadsheet import stores rows for longer than other requests may take (importTimeout).
+type uploadRoute struct {
+	segs        []string
+	spreadsheet bool
+}
+
+// uploadRoutes are the routes that take a file: the API's and the pages'.
+var uploadRoutes = []uploadRoute{
+	{segs: []string{"api", "v1", "enrolments", "*", "employment"}},
+	{segs: []string{"api", "v1", "programs", "*", "attendance", "import"}, spreadsheet: true},
+	{segs: []string{"api", "v1", "social-insurance", "imports"}, spreadsheet: true},
+	{segs: []string{"console", "enrolments", "*", "employment"}},
+	{segs: []string{"console", "programs", "*", "roll", "import"}, spreadsheet: true},
+	{segs: []string{"console", "review", "social-insurance"}, spreadsheet: true},
 }
 
 // maxCodings is how many layers of Content-Encoding a body may have.
@@ -86,16 +94,22 @@ const maxCodings = 3
 // isUploadRoute says whether the request goes to one of uploadRoutes (routing ignores case
 // and a trailing slash, so this does too).
 func isUploadRoute(c *fiber.Ctx) bool {
+	_, ok := uploadRouteOf(c)
+	return ok
+}
+
+// uploadRouteOf is the upload route the request goes to, if any.
+func uploadRouteOf(c *fiber.Ctx) (uploadRoute, bool) {
 	if c.Method() != fiber.MethodPost {
-		return false
+		return uploadRoute{}, false
 	}
 	segs := strings.Split(strings.Trim(strings.ToLower(c.Path()), "/"), "/")
 	for _, route := range uploadRoutes {
-		if len(route) == len(segs) && slices.EqualFunc(route, segs, func(want, got string) bool { return want == "*" || want == got }) {
-			return true
+		if slices.EqualFunc(route.segs, segs, func(want, got string) bool { return want == "*" || want == got }) {
+			return route, true
 		}
 	}
-	return false
+	return uploadRoute{}, false
 }
 
 // isMultipart says whether the body is a multipart form.
@@ -134,17 +148,22 @@ func contentCodings(c *fiber.Ctx) string {
 // the rest of it would otherwise be read as the next request.
 func closeUnreadBody(c *fiber.Ctx) error {
 	defer func() {
-		req := c.Request()
-		if !req.IsBodyStream() {
-			return
+		if !takePrefetched(c.Request()) && c.Request().IsBodyStream() {
+			c.Context().SetConnectionClose()
 		}
-		if n := req.Header.ContentLength(); n >= 0 && n <= prefetched {
-			req.Body() // it came whole with the headers: reading it keeps the connection in step
-			return
-		}
-		c.Context().SetConnectionClose()
 	}()
 	return c.Next()
+}
+
+// takePrefetched makes a streamed body that came whole with the headers (at most prefetched
+// bytes) the request's body, which costs nothing more and keeps the connection in step; it
+// says whether it did.
+func takePrefetched(req *fasthttp.Request) bool {
+	if n := req.Header.ContentLength(); req.IsBodyStream() && n >= 0 && n <= prefetched {
+		req.Body()
+		return true
+	}
+	return false
 }
 
 // inflateBody is the first to touch a body. It reads the raw body (readBody: within rawBudget,
@@ -159,9 +178,7 @@ func inflateBody(c *fiber.Ctx) error {
 	limit := routeBodyLimit(c)
 	header := contentCodings(c)
 	req := c.Request()
-	if req.IsBodyStream() && req.Header.ContentLength() >= 0 && req.Header.ContentLength() <= prefetched {
-		req.Body() // already read with the headers
-	}
+	takePrefetched(req)
 	if isMultipart(c) && currentUser(c).ID == 0 && req.Header.ContentLength() != 0 {
 		return models.Errorf(models.ErrUnauthorized, "log in first")
 	}
@@ -221,8 +238,7 @@ func inflateBody(c *fiber.Ctx) error {
 	if len(body) > limit { // identity only: the raw body was over the limit
 		return tooLarge(limit)
 	}
-	c.Request().SetBodyRaw(body)
-	c.Request().Header.Del(fiber.HeaderContentEncoding)
+	c.Request().SetBodyRaw(body) // contentCodings has removed Content-Encoding
 	c.Request().Header.SetContentLength(len(body))
 	return c.Next()
 }

@@ -56,7 +56,7 @@ func (a *App) setFlash(c *fiber.Ctx, value string) {
 // token (the session's, or the anonymous visitor's cookie): a client can choose its own CSRF
 // cookie, so the token alone would let anyone who can set cookies for the site sign words.
 func (a *App) flashSignature(c *fiber.Ctx, body []byte) string {
-	m := hmac.New(sha256.New, []byte(a.store.Sealer.Hash("portal flash key v1")))
+	m := hmac.New(sha256.New, a.flashKey)
 	m.Write([]byte(a.csrfToken(c)))
 	m.Write([]byte{0})
 	m.Write(body)

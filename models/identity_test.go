@@ -14,15 +14,7 @@ func TestIdentityAndApplyingAsOneself(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		during := time.Date(2025, 3, 10, 9, 0, 0, 0, China)
-		prov := verifiedProvider(t, s, "13800000701", "MA0K0701")
-		rev, _ := s.CreateReviewer(ctx, "13800000709", "审核员", "reviewer-pass")
-		towns, _ := s.Towns(ctx)
-		in := spring2025(towns[0].ID, nil)
-		in.Mode = "project"
-		p, err := s.CreateProgram(ctx, prov, in, time.Date(2025, 2, 1, 9, 0, 0, 0, China))
-		if err != nil {
-			t.Fatal(err)
-		}
+		prov, rev, p := springProjectProgram(t, s, "13800000701", "MA0K0701", "13800000709")
 		a, b := newAccount(t, s, RoleSeeker, "13800000702"), newAccount(t, s, RoleSeeker, "13800000703")
 
 		t.Run("a pending program answers 404 to a seeker", func(t *testing.T) {
@@ -114,15 +106,7 @@ func TestCheckinNeedsTheEnrolmentsIdentity(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		during := time.Date(2025, 3, 10, 9, 0, 0, 0, China)
-		prov := verifiedProvider(t, s, "13800000711", "MA0K0711")
-		rev, _ := s.CreateReviewer(ctx, "13800000719", "审核员", "reviewer-pass")
-		towns, _ := s.Towns(ctx)
-		in := spring2025(towns[0].ID, nil)
-		in.Mode = "project"
-		p, err := s.CreateProgram(ctx, prov, in, time.Date(2025, 2, 1, 9, 0, 0, 0, China))
-		if err != nil {
-			t.Fatal(err)
-		}
+		prov, rev, p := springProjectProgram(t, s, "13800000711", "MA0K0711", "13800000719")
 		if _, err := s.ApproveProgram(ctx, rev, p.ID, ApproveInput{}, during); err != nil {
 			t.Fatal(err)
 		}
@@ -153,4 +137,24 @@ func TestCheckinNeedsTheEnrolmentsIdentity(t *testing.T) {
 		_, _, err = s.CheckIn(ctx, a, p.ID, code, during)
 		mustCode(t, err, ErrForbidden)
 	})
+}
+
+// springProjectProgram is a verified provider's spring-2025 project program, pending approval,
+// and a reviewer to approve it.
+func springProjectProgram(t *testing.T, s *Store, providerPhone, uscc, reviewerPhone string) (User, User, Program) {
+	t.Helper()
+	ctx := context.Background()
+	prov := verifiedProvider(t, s, providerPhone, uscc)
+	rev, err := s.CreateReviewer(ctx, reviewerPhone, "审核员", "reviewer-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	towns, _ := s.Towns(ctx)
+	in := spring2025(towns[0].ID, nil)
+	in.Mode = "project"
+	p, err := s.CreateProgram(ctx, prov, in, time.Date(2025, 2, 1, 9, 0, 0, 0, China))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prov, rev, p
 }
