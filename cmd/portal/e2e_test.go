@@ -258,6 +258,29 @@ func TestBadConfigurationStopsWithOneLine(t *testing.T) {
 	}
 }
 
+// TestStopDrainsWithoutWaitingForSilentConnections: SIGTERM while clients hold connections on
+// which they have sent nothing (a browser's speculative ones, an HTTP client's spares) stops
+// the portal cleanly; it drains requests in flight, and a connection that never spoke has none.
+// Before, such a connection held the stop until the 30 s read timeout, past the 10 s drain,
+// and serve returned "context deadline exceeded".
+func TestStopDrainsWithoutWaitingForSilentConnections(t *testing.T) {
+	env := testEnv(t, "")
+	if out, err := command(t, env, "", "migrate"); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	p := start(t, env)
+	p.call("GET", "/api/v1/towns", "", nil).must(t, 200) // and one keep-alive connection, idle
+	for range 3 {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(p.base, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+	}
+	time.Sleep(100 * time.Millisecond) // the portal has accepted them
+	p.stop()
+}
+
 func townID(t *testing.T, towns []any, name string) float64 {
 	t.Helper()
 	for _, x := range towns {

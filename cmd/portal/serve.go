@@ -71,7 +71,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return fmt.Errorf("PORTAL_ADDR: cannot listen on %s: %w", cfg.Addr, err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- app.Fiber.Listener(ln) }()
+	go func() { done <- app.Fiber.Listener(newSilentListener(ln)) }()
 	fmt.Fprintf(stdout, "Portal is running at http://%s/\n", ln.Addr())
 	log.Info("listening", "addr", ln.Addr().String())
 
