@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -19,6 +20,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"portal/internal/testsvc"
+	"portal/models"
 )
 
 // peakRSS is the most memory this process has held since resetPeakRSS, in bytes (Linux).
@@ -419,4 +423,72 @@ func TestStalledBodiesKeepMemoryBounded(t *testing.T) {
 		}
 		p.call("POST", "/api/v1/auth/login", "", map[string]any{"phone": "13100000073", "password": "stall-proof-3"}).must(t, 200)
 	})
+}
+
+// TestAHungRedisHoldsNoRequestOfTheProgram freezes (SIGSTOP) the Redis the real program counts
+// logins in: logins, a new posting and /readyz are still answered, each well within the
+// client's 2 s (they took 5 s each before every Redis call had its deadline), and the
+// in-process count goes on from what Redis had counted, so the eleventh wrong password is
+// still the one refused.
+func TestAHungRedisHoldsNoRequestOfTheProgram(t *testing.T) {
+	rp := testsvc.StartRedis(t)
+	env := testEnv(t, "")
+	env["REDIS_URL"] = rp.URL
+	for _, args := range [][]string{{"migrate"}, {"seed", "--demo"}} {
+		if out, err := command(t, env, "", args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	p := start(t, env)
+	client := &http.Client{Timeout: 2 * time.Second}
+	send := func(what, method, path, token string, body any) (int, map[string]any) {
+		t.Helper()
+		raw, _ := json.Marshal(body)
+		req, _ := http.NewRequest(method, p.base+path, bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		began := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		defer resp.Body.Close()
+		var got map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&got)
+		t.Logf("%s: %d in %s", what, resp.StatusCode, time.Since(began).Round(time.Millisecond))
+		return resp.StatusCode, got
+	}
+	wrong := map[string]any{"phone": "13900000010", "password": "wrong-password"}
+	for i := range 6 {
+		if status, _ := send(fmt.Sprintf("wrong password %d", i+1), "POST", "/api/v1/auth/login", "", wrong); status != 401 {
+			t.Fatalf("wrong password %d: %d", i+1, status)
+		}
+	}
+	rp.Freeze(t)
+	defer rp.Thaw(t)
+	for i := 6; i < 10; i++ {
+		if status, _ := send(fmt.Sprintf("wrong password %d, Redis frozen", i+1), "POST", "/api/v1/auth/login", "", wrong); status != 401 {
+			t.Fatalf("wrong password %d: %d", i+1, status)
+		}
+	}
+	if status, body := send("wrong password 11, Redis frozen", "POST", "/api/v1/auth/login", "", wrong); status != 429 {
+		t.Fatalf("the eleventh wrong password: %d %v, want 429 (the count started again from zero)", status, body)
+	}
+	status, body := send("an enterprise logs in, Redis frozen", "POST", "/api/v1/auth/login", "", map[string]any{"phone": "13900000002", "password": models.DemoPassword})
+	if status != 200 {
+		t.Fatalf("login: %d %v", status, body)
+	}
+	token := body["token"].(string)
+	_, me := send("its profile", "GET", "/api/v1/me/enterprise", token, nil)
+	if status, body := send("a new posting, Redis frozen", "POST", "/api/v1/jobs", token, map[string]any{
+		"title": "法兰锻造工", "description": "负责法兰锻造,熟练工优先。", "occupation": "锻造工", "town_id": me["town_id"],
+		"salary_min": 6000, "salary_max": 9000, "headcount": 3, "education": "不限", "employment_type": "full_time",
+		"expires_on": models.Today(time.Now().AddDate(0, 1, 0))}); status != 201 {
+		t.Fatalf("posting: %d %v", status, body)
+	}
+	if status, _ := send("/readyz, Redis frozen", "GET", "/readyz", "", nil); status != 200 && status != 503 {
+		t.Fatalf("/readyz: %d", status)
+	}
 }

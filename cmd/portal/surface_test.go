@@ -176,7 +176,8 @@ func demoSeekerForm() url.Values {
 // program started with `serve` on SQLite and PostgreSQL, over real HTTP from outside: what a
 // client sends never reaches a header, bad text is refused naming the field, the login and
 // registration limits, 431, the page headers and Secure cookies, what /readyz and /metrics
-// tell, dates, hidden postings, feed tokens in the log, re-verification and fairs.
+// tell, dates, hidden postings, feed tokens in the log, re-verification and fairs; then
+// enrolling as oneself and refused uploads (peopleAndFilesChecks).
 func TestPublicSurface(t *testing.T) {
 	for _, db := range testsvc.Databases(t) {
 		t.Run(db.Name, func(t *testing.T) {
@@ -194,6 +195,7 @@ func TestPublicSurface(t *testing.T) {
 				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 			}}
 			surfaceChecks(t, s, env)
+			peopleAndFilesChecks(t, s, env)
 			t.Logf("%s: %s", db.Name, time.Since(began).Round(time.Millisecond))
 		})
 	}
