@@ -131,15 +131,22 @@ func routeBodyLimit(c *fiber.Ctx) int {
 // sees only the first line and Fiber's Body() inflates by the last, so a blank first line
 // followed by "gzip" would otherwise reach Body() uninflated here and unbounded there.
 func contentCodings(c *fiber.Ctx) string {
+	list := headerList(c, fiber.HeaderContentEncoding)
+	c.Request().Header.Del(fiber.HeaderContentEncoding)
+	return list
+}
+
+// headerList is every line of the request's header name joined, in order, as the one
+// comma-separated list RFC 9110 says they are (blank lines left out).
+func headerList(c *fiber.Ctx, name string) string {
 	var lines []string
 	c.Request().Header.VisitAll(func(k, v []byte) {
-		if strings.EqualFold(string(k), fiber.HeaderContentEncoding) {
+		if strings.EqualFold(string(k), name) {
 			if line := strings.TrimSpace(string(v)); line != "" {
 				lines = append(lines, line)
 			}
 		}
 	})
-	c.Request().Header.Del(fiber.HeaderContentEncoding)
 	return strings.Join(lines, ",")
 }
 
@@ -434,13 +441,15 @@ func (t trustedProxies) has(ip net.IP) bool {
 
 // clientIP is the address a request came from: the peer, or, when the peer is a trusted
 // proxy, the nearest address in X-Forwarded-For that is not one (the entries to its left
-// are whatever the client wrote, so they are never believed).
+// are whatever the client wrote, so they are never believed). Every X-Forwarded-For line
+// counts: HAProxy's option forwardfor adds its own line after the client's, and reading
+// only the first line would read only what the client wrote.
 func (t trustedProxies) clientIP(c *fiber.Ctx) string {
 	peer := c.Context().RemoteIP()
 	if len(t) == 0 || !t.has(peer) {
 		return peer.String()
 	}
-	hops := strings.Split(c.Get(fiber.HeaderXForwardedFor), ",")
+	hops := strings.Split(headerList(c, fiber.HeaderXForwardedFor), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
 		ip := net.ParseIP(strings.TrimSpace(hops[i]))
 		if ip == nil {

@@ -504,6 +504,14 @@ func TestLoginLimitsNeverLockTheOwnerOut(t *testing.T) {
 		}
 		login(h, "13600000033", "wrong-password", "10.9.9.200, 203.0.113.12").problem(t, 429, "rate_limited")
 	})
+	t.Run("every X-Forwarded-For line counts: the client's own line before the proxy's buys nothing", func(t *testing.T) {
+		// HAProxy's option forwardfor adds its line after whatever the client sent
+		h := newHarness(t, proxied)
+		for i := range 10 {
+			login(h, "13600000035", "wrong-password", fmt.Sprintf("198.51.100.%d\n203.0.113.13", i)).problem(t, 401, "unauthorized")
+		}
+		login(h, "13600000035", "wrong-password", "198.51.100.200\n203.0.113.13").problem(t, 429, "rate_limited")
+	})
 	t.Run("without trusted proxies X-Forwarded-For is ignored", func(t *testing.T) {
 		h := newHarness(t, harnessOpts{login: RateLimit{PerPhone: 3, PerIP: 100, Window: time.Minute}})
 		for i := range 3 {

@@ -199,7 +199,10 @@ func (h *harness) do(r req) response {
 		hr.Header.Add("Cookie", csrfCookie+"="+r.visitor)
 	}
 	for k, v := range r.headers {
-		hr.Header.Set(k, v)
+		hr.Header.Del(k)
+		for _, line := range strings.Split(v, "\n") { // a value with \n is sent as several lines
+			hr.Header.Add(k, line)
+		}
 	}
 	ms := -1
 	if r.timeout > 0 {

@@ -200,12 +200,13 @@ func TestDecompressionBombsAtOnceKeepMemoryBounded(t *testing.T) {
 // TestHAProxyHidesMetricsAndFeedTokens runs deploy/haproxy.cfg in front of a stand-in portal:
 // /metrics (in any case, with a trailing slash) never reaches a portal from outside, a body
 // over 1 MiB reaches one only on an upload route, and the log line of a private feed names the
-// route but not its token (SPEC §7).
+// route but not its token, and the portal hears of the client's real address only (SPEC §7).
 func TestHAProxyHidesMetricsAndFeedTokens(t *testing.T) {
 	haproxy := needHAProxy(t)
-	var reached sync.Map
+	var reached, forwardedFor sync.Map
 	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reached.Store(r.URL.Path, true)
+		forwardedFor.Store(r.URL.Path, r.Header.Values("X-Forwarded-For"))
 		_, _ = io.Copy(io.Discard, r.Body)
 		_, _ = io.WriteString(w, "ok")
 	}))
@@ -277,6 +278,20 @@ func TestHAProxyHidesMetricsAndFeedTokens(t *testing.T) {
 			t.Errorf("a 2 MiB upload to %s: %d, want it passed on", path, status)
 		}
 	}
+	t.Run("the portal hears of one client address, the real one, whatever the client forwards", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", "http://"+front+"/api/v1/towns", nil)
+		req.Header.Add("X-Forwarded-For", "198.51.100.7")
+		req.Header.Add("X-Forwarded-For", "198.51.100.8, 198.51.100.9")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got, _ := forwardedFor.Load("/api/v1/towns")
+		if lines, _ := got.([]string); len(lines) != 1 || lines[0] != "127.0.0.1" {
+			t.Fatalf("the portal received X-Forwarded-For %q, want only HAProxy's [127.0.0.1]", got)
+		}
+	})
 	if status := get("/feeds/saved/secret-feed-token-0123456789.atom?x=1"); status != 200 {
 		t.Fatalf("the feed through HAProxy: %d", status)
 	}
