@@ -75,7 +75,7 @@ func (a *App) metricsHandler() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		peer := c.Context().RemoteIP()
 		operators := peer.IsLoopback() || peer.IsPrivate() || peer.IsUnspecified() // unspecified: app.Test's in-memory peer
-		if !operators || len(c.Request().Header.Peek(fiber.HeaderXForwardedFor)) > 0 {
+		if !operators || headerList(c, fiber.HeaderXForwardedFor) != "" {
 			return models.NotFound("page " + c.Path())
 		}
 		return serve(c)
