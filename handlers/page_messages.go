@@ -71,6 +71,7 @@ var refusals = map[string]sentence{
 	"program_not_closed":           "请在 {date} 培训结束并关闭项目后再申请补贴。",
 	"employment_target_not_met":    "就业率 {n}% 未达到 {m}% 的要求,暂不能申请补贴。",
 	"claim_exists":                 "这个培训项目已有未被驳回的补贴申请。",
+	"claim_submitted":              "这个培训项目的补贴申请已提交,就业记录不能再修改;申请被驳回后才可更正。",
 	"claim_decided":                "这份申请已经审核过,审核结果不能更改。",
 	"claim_not_approved":           "只有已批准的申请才能登记支付。",
 	"announcement_open":            "公示期到 {date} 结束,公示结束后才能支付。",

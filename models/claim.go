@@ -59,8 +59,10 @@ type Claim struct {
 	Flagged         bool              `json:"flagged" gorm:"-"`
 	FlagTexts       map[string]string `json:"flag_texts,omitempty" gorm:"-"`
 	UnderInspection bool              `json:"under_inspection" gorm:"-"`
-	Lines           []ClaimLine       `json:"lines,omitempty" gorm:"foreignKey:ClaimID"`
-	Objections      []Objection       `json:"objections,omitempty" gorm:"foreignKey:ClaimID"`
+	// ClaimFlags are the flags of the claim as a whole (policy.FlagFailedInspectionBefore).
+	ClaimFlags []string    `json:"claim_flags" gorm:"-"`
+	Lines      []ClaimLine `json:"lines,omitempty" gorm:"foreignKey:ClaimID"`
+	Objections []Objection `json:"objections,omitempty" gorm:"foreignKey:ClaimID"`
 }
 
 // ClaimLine is one person's line with its computation; lines never change (the database

@@ -55,6 +55,19 @@ func (s *Store) attachFlags(ctx context.Context, c *Claim) error {
 			c.FlagTexts[f] = policy.FlagText(f)
 		}
 	}
+	c.ClaimFlags = []string{}
+	if c.Kind == ClaimTraining && c.ProgramID != nil {
+		var failed int64
+		err := s.db.WithContext(ctx).Model(&inspectionClaim{}).Joins("JOIN claims ON claims.id = inspection_claims.claim_id").
+			Where("claims.program_id = ? AND claims.id <> ? AND inspection_claims.result = ?", *c.ProgramID, c.ID, InspectionFailed).Count(&failed).Error
+		if err != nil {
+			return err
+		}
+		if failed > 0 {
+			c.ClaimFlags = append(c.ClaimFlags, policy.FlagFailedInspectionBefore)
+			c.FlagTexts[policy.FlagFailedInspectionBefore] = policy.FlagText(policy.FlagFailedInspectionBefore)
+		}
+	}
 	c.Flagged = len(c.FlagTexts) > 0
 	return nil
 }

@@ -115,6 +115,9 @@ func (s *Store) ApproveClaimWithNote(ctx context.Context, reviewer User, id int6
 		if err != nil {
 			return Claim{}, err
 		}
+		if full.UnderInspection && full.Status == ClaimSubmitted { // a note would not help: the result must come first
+			return Claim{}, ConflictError("under_inspection", "this claim was drawn for inspection (抽查); record its result first")
+		}
 		if full.Flagged && note == "" && full.Status == ClaimSubmitted {
 			return Claim{}, &Error{Code: ErrRule, Reason: "note_required", Message: "this claim has risk flags; say in a note why it is approved",
 				Fields: map[string]string{"note": "is required for a claim with risk flags"}}

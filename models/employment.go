@@ -63,6 +63,15 @@ func (s *Store) RecordEmployment(ctx context.Context, owner User, enrolmentID in
 		if err := RequireOwner(owner, p); err != nil {
 			return err
 		}
+		// A claim reads its flags from the outcome as it is: evidence the provider changed
+		// after claiming would change what the reviewer is judging (and could clear a flag).
+		var claimed int64
+		if err := tx.Model(&Claim{}).Where("program_id = ? AND status <> ?", p.ID, ClaimRejected).Count(&claimed).Error; err != nil {
+			return err
+		}
+		if claimed > 0 {
+			return ConflictError("claim_submitted", "the program's claim is submitted, so its employment records no longer change (a rejected claim frees them)")
+		}
 		if e.Status != EnrolCompleted {
 			return RuleError("not_completed", "employment is recorded for trainees who completed the program; this one is "+e.Status)
 		}

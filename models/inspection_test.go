@@ -36,7 +36,25 @@ func TestInspectionsAndNotes(t *testing.T) {
 			}
 		})
 		drawn, passed := insp.ClaimIDs[0], insp.ClaimIDs[1]
-		t.Run("a drawn claim waits for its result", func(t *testing.T) {
+		claimOf := func(id int64) Claim {
+			c, err := s.Claim(ctx, rev, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		employ := func(claim int64, evidenceNo string) error {
+			var enrolment int64
+			s.db.Raw("SELECT e.id FROM enrolments e JOIN claims c ON c.program_id = e.program_id WHERE c.id = ? ORDER BY e.id LIMIT 1", claim).Scan(&enrolment)
+			_, err := s.RecordEmployment(ctx, prov, enrolment, EmploymentInput{EmployerName: "定襄法兰厂", EvidenceType: "agreement", EvidenceNo: evidenceNo, StartOn: "2025-04-11"}, nil, trainingDay)
+			return err
+		}
+		t.Run("a drawn claim waits for its result, also when a note is missing too", func(t *testing.T) {
+			// flagged as well (a shared phone): the inspection is what it waits for
+			s.db.Exec("UPDATE enrolments SET phone = '13922220001' WHERE program_id = (SELECT program_id FROM claims WHERE id = ?)", drawn)
+			if !claimOf(drawn).Flagged {
+				t.Fatal("the drawn claim should be flagged for this case")
+			}
 			_, err := s.ApproveClaim(ctx, rev, drawn, trainingDay)
 			mustCode(t, err, ErrConflict, "under_inspection")
 			if c, _ := s.Claim(ctx, rev, drawn); !c.UnderInspection {
@@ -64,6 +82,27 @@ func TestInspectionsAndNotes(t *testing.T) {
 			s.db.Model(&subsidizedPerson{}).Where("claim_id = ?", drawn).Count(&held)
 			if c.Status != ClaimRejected || !strings.Contains(c.RejectReason, "现场核查无培训记录") || held != 0 {
 				t.Fatalf("%+v held %d", c, held)
+			}
+		})
+		t.Run("while a claim stands its employment records do not change; once rejected they may", func(t *testing.T) {
+			mustCode(t, employ(passed, "HT-改"), ErrConflict, "claim_submitted")
+			if err := employ(drawn, "HT-更正"); err != nil {
+				t.Fatal(err)
+			}
+		})
+		t.Run("the program claimed again after its failed inspection is flagged and needs a note", func(t *testing.T) {
+			again, err := s.SubmitTrainingClaim(ctx, prov, *claimOf(drawn).ProgramID, trainingDay)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := claimOf(again.ID)
+			if !c.Flagged || !slices.Equal(c.ClaimFlags, []string{policy.FlagFailedInspectionBefore}) || c.FlagTexts[policy.FlagFailedInspectionBefore] == "" {
+				t.Fatalf("claim flags %v, texts %v", c.ClaimFlags, c.FlagTexts)
+			}
+			_, err = s.ApproveClaim(ctx, rev, again.ID, trainingDay)
+			mustCode(t, err, ErrRule, "note_required")
+			if other := claimOf(passed); slices.Contains(other.ClaimFlags, policy.FlagFailedInspectionBefore) {
+				t.Fatal("a claim of another program carries the flag")
 			}
 		})
 		t.Run("a flagged claim is approved only with a note", func(t *testing.T) {

@@ -14,19 +14,24 @@ const (
 	FlagOverlappingProgram    = "overlapping_program"
 )
 
-// FlagCodes lists every flag in the order lines show them.
+// FlagFailedInspectionBefore is a flag of a whole claim, not of a line: an earlier claim of
+// the same program failed its random inspection (抽查) and this one claims it again.
+const FlagFailedInspectionBefore = "failed_inspection_before"
+
+// FlagCodes lists every flag of a line in the order lines show them.
 var FlagCodes = []string{FlagAgeOutsideWorkingAge, FlagSharedEvidenceFile, FlagSharedPhone, FlagEmployerIsProvider,
 	FlagEmploymentNotVerified, FlagRollWithoutCheckin, FlagOverlappingProgram}
 
 // flagTexts are the Chinese explanations the review and outcome pages show.
 var flagTexts = map[string]string{
-	FlagAgeOutsideWorkingAge:  "按身份证号推算,开班之日学员未满16周岁或已达到法定退休年龄,请核实是否为在读学生或退休人员",
-	FlagSharedEvidenceFile:    "同一份就业证明材料(文件内容完全相同)用于多名学员,请核实材料真实性",
-	FlagSharedPhone:           "同一手机号登记在本申请的多名学员名下,请核实是否为本人报名",
-	FlagEmployerIsProvider:    "就业单位的统一社会信用代码与培训机构本身相同,请核实是否为真实就业",
-	FlagEmploymentNotVerified: "已导入的社保缴费数据覆盖该就业期间的至少一个月,但其中没有该学员在所报就业单位的缴费记录(该学员在此期间没有任何缴费记录的,同样提示)",
-	FlagRollWithoutCheckin:    "项目使用学员签到,但有机构点名记为出勤而学员当天未签到的日子",
-	FlagOverlappingProgram:    "该学员同时在另一个培训日期重叠的项目中(在册或已结业)",
+	FlagAgeOutsideWorkingAge:   "按身份证号推算,开班之日学员未满16周岁或已达到法定退休年龄,请核实是否为在读学生或退休人员",
+	FlagSharedEvidenceFile:     "同一份就业证明材料(文件内容完全相同)用于多名学员,请核实材料真实性",
+	FlagSharedPhone:            "同一手机号登记在本申请的多名学员名下,请核实是否为本人报名",
+	FlagEmployerIsProvider:     "就业单位的统一社会信用代码与培训机构本身相同,请核实是否为真实就业",
+	FlagEmploymentNotVerified:  "已导入的社保缴费数据覆盖该就业期间的至少一个月,但其中没有该学员在所报就业单位的缴费记录(该学员在此期间没有任何缴费记录的,同样提示)",
+	FlagRollWithoutCheckin:     "项目使用学员签到,但有机构点名记为出勤而学员当天未签到的日子",
+	FlagOverlappingProgram:     "该学员同时在另一个培训日期重叠的项目中(在册或已结业)",
+	FlagFailedInspectionBefore: "该项目此前的补贴申请在抽查中未通过并被驳回,这是再次申请:请先查看那次抽查的结论",
 }
 
 // FlagText is the Chinese explanation of a flag code ("" for an unknown code).
