@@ -267,6 +267,7 @@ func (a *App) routes() {
 	api.Get("/me/identity", seeker, a.getMyIdentity)
 	api.Get("/me/enrolments", seeker, a.myEnrolments)
 	api.Put("/users/:id/identity", reviewer, a.putUserIdentity)
+	api.Delete("/users/:id/identity", reviewer, a.deleteUserIdentity)
 	api.Get("/programs/:id/checkin-code", provider, a.checkinCode)
 	api.Get("/programs/:id/checkin-code.png", provider, a.checkinCodePNG)
 	api.Post("/programs/:id/checkins", seeker, a.checkIn)

@@ -95,6 +95,7 @@ func TestRoutesByRole(t *testing.T) {
 		{"GET", "/api/v1/me/identity", []string{models.RoleSeeker}},
 		{"GET", "/api/v1/me/enrolments", []string{models.RoleSeeker}},
 		{"PUT", "/api/v1/users/1/identity", []string{models.RoleReviewer}},
+		{"DELETE", "/api/v1/users/1/identity", []string{models.RoleReviewer}},
 		{"GET", "/api/v1/programs/1/checkin-code", []string{models.RoleProvider}},
 		{"GET", "/api/v1/programs/1/checkin-code.png", []string{models.RoleProvider}},
 		{"POST", "/api/v1/programs/1/checkins", []string{models.RoleSeeker}},

@@ -71,6 +71,21 @@ func (a *App) putUserIdentity(c *fiber.Ctx) error {
 	return c.JSON(idn)
 }
 
+func (a *App) deleteUserIdentity(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in models.IdentityClearInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := a.store.ClearIdentity(c.UserContext(), currentUser(c), id, in); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
 func (a *App) myEnrolments(c *fiber.Ctx) error {
 	es, err := a.store.SeekerEnrolments(c.UserContext(), currentUser(c), a.now())
 	if err != nil {

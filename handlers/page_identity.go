@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 
@@ -26,7 +27,9 @@ type identityCorrectionView struct {
 	Searched bool             // a phone was looked up
 	Seeker   *models.User     // the seeker found, nil when none has the phone
 	Identity *models.Identity // its identity, nil when none was stated
-	Tasks    []reviewTask
+	// ClearReason is the typed reason of a refused clearing, kept for the form.
+	ClearReason string
+	Tasks       []reviewTask
 }
 
 func (a *App) identityCorrectionView(c *fiber.Ctx, f identityCorrectionForm) (*identityCorrectionView, error) {
@@ -70,4 +73,34 @@ func (a *App) identityCorrectionSubmit(c *fiber.Ctx) error {
 		return a.formProblem(c, "review_identity", v, err)
 	}
 	return a.done(c, "/console/review/identity?phone="+url.QueryEscape(v.Seeker.Phone), "identity_changed")
+}
+
+// identityClearForm is a reviewer's removal of a seeker's identity (a number stated by
+// someone who is not its person), found by the account's phone.
+type identityClearForm struct {
+	Phone  string `form:"phone"`
+	Reason string `form:"clear_reason"`
+}
+
+func (a *App) identityClearSubmit(c *fiber.Ctx) error {
+	f, err := readForm[identityClearForm](c)
+	if err != nil {
+		return err
+	}
+	v, err := a.identityCorrectionView(c, identityCorrectionForm{Phone: f.Phone})
+	if err != nil {
+		return err
+	}
+	if v.Seeker == nil {
+		return models.NotFound("seeker")
+	}
+	v.ClearReason = f.Reason
+	if err := a.store.ClearIdentity(c.UserContext(), currentUser(c), v.Seeker.ID, models.IdentityClearInput{Reason: f.Reason}); err != nil {
+		var fe *models.Error
+		if errors.As(err, &fe) && fe.Fields["reason"] != "" { // the reason's box on this page is clear_reason
+			fe.Fields = map[string]string{"clear_reason": fe.Fields["reason"]}
+		}
+		return a.formProblem(c, "review_identity", v, err)
+	}
+	return a.done(c, "/console/review/identity?phone="+url.QueryEscape(v.Seeker.Phone), "identity_cleared")
 }

@@ -55,4 +55,20 @@ func TestAReviewerCorrectsAnIdentityOnItsPage(t *testing.T) {
 	if err := h.store.DB(t.Context()).Raw("SELECT COUNT(*) FROM audit_log WHERE action = 'identity.change' AND after LIKE ?", "%原填写错字%").Scan(&reasons).Error; err != nil || reasons != 1 {
 		t.Fatalf("%d audit entries with the reason (%v)", reasons, err)
 	}
+
+	t.Run("a number stated by someone who is not its person is cleared, with a reason", func(t *testing.T) {
+		page := visibleText(string(h.do(req{method: "GET", path: "/console/review/identity?phone=13800003902", cookie: rev.Token, headers: html}).body))
+		if !strings.Contains(page, "清除实名信息") {
+			t.Fatalf("no way to clear:\n%s", page)
+		}
+		bad := h.pageForm(rev, "/console/review/identity/clear", map[string]string{"phone": "13800003902", "clear_reason": ""})
+		if text := visibleText(string(bad.body)); bad.status != 422 || !strings.Contains(text, "请写明原因") {
+			t.Fatalf("no reason: %d\n%s", bad.status, text)
+		}
+		done := h.follow(rev, h.pageForm(rev, "/console/review/identity/clear", map[string]string{"phone": "13800003902", "clear_reason": "李四本人到窗口说明号码被冒用"}))
+		if !strings.Contains(done, "实名信息已清除") || !strings.Contains(done, "还没有填写实名信息") {
+			t.Fatalf("after clearing:\n%s", visibleText(done))
+		}
+		h.must(404, req{method: "GET", path: "/api/v1/me/identity", token: other.Token})
+	})
 }

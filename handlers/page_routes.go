@@ -81,6 +81,7 @@ func (a *App) pageRoutes() {
 	r.Post("/console/review/social-insurance", append(rv, a.socialInsuranceSubmit)...)
 	r.Get("/console/review/identity", append(rv, a.identityCorrectionPage)...)
 	r.Post("/console/review/identity", append(rv, a.identityCorrectionSubmit)...)
+	r.Post("/console/review/identity/clear", append(rv, a.identityClearSubmit)...)
 	r.Get("/console/review/inspections", append(rv, a.inspectionsPage)...)
 	r.Post("/console/review/inspections", append(rv, a.drawInspectionSubmit)...)
 	r.Get("/console/review/inspections/:id", append(rv, a.inspectionPage)...)

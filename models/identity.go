@@ -136,6 +136,47 @@ func (s *Store) ChangeIdentity(ctx context.Context, reviewer User, userID int64,
 	return id, nil
 }
 
+// IdentityClearInput is a reviewer's reason for removing a seeker's identity.
+type IdentityClearInput struct {
+	Reason string `json:"reason" validate:"max=500"`
+}
+
+// ClearIdentity is a reviewer removing a seeker's identity, with a reason; audited with the
+// masked number it held. It is how a number stated by someone who is not its person (an
+// account holding it answers id_number_taken to everyone else) is freed for the real one,
+// who may then state it. The account's enrolments keep the identity they were made with, but
+// no longer match the account, so it cannot check in on them.
+func (s *Store) ClearIdentity(ctx context.Context, reviewer User, userID int64, in IdentityClearInput) error {
+	if reviewer.Role != RoleReviewer {
+		return Errorf(ErrForbidden, "only reviewers clear an identity")
+	}
+	if err := Validate(in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Reason) == "" {
+		return FieldError("reason", "say why the identity is cleared; it is recorded")
+	}
+	var u User
+	if err := s.db.WithContext(ctx).First(&u, userID).Error; err != nil || u.Role != RoleSeeker {
+		return NotFound("seeker")
+	}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var old Identity
+		if err := tx.Where("user_id = ?", userID).Limit(1).Find(&old).Error; err != nil {
+			return err
+		}
+		if old.UserID == 0 {
+			return NotFound("identity")
+		}
+		if err := tx.Where("user_id = ?", userID).Delete(&Identity{}).Error; err != nil {
+			return err
+		}
+		return audit(tx, reviewer.ID, "identity.clear", "user", userID, map[string]string{"name": old.Name, "id_number_masked": old.IDNumberMasked},
+			map[string]string{"reason": strings.TrimSpace(in.Reason)})
+	})
+	return withContext(err, fmt.Sprintf("clear identity of user %d", userID))
+}
+
 // IdentityOf reads a seeker's identity (not_found when none was stated).
 func (s *Store) IdentityOf(ctx context.Context, userID int64) (Identity, error) {
 	var id Identity

@@ -53,6 +53,29 @@ func TestIdentityAndApplyingAsOneself(t *testing.T) {
 				t.Fatalf("not audited: %+v", trail)
 			}
 		})
+		t.Run("a number stated by someone else is freed by a reviewer for its person", func(t *testing.T) {
+			impostor, real := newAccount(t, s, RoleSeeker, "13800000706"), newAccount(t, s, RoleSeeker, "13800000707")
+			if _, _, err := s.SetIdentity(ctx, impostor, IdentityInput{Name: "冒名者", IDNumber: idNumber(6)}, during); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err := s.SetIdentity(ctx, real, IdentityInput{Name: "戊某", IDNumber: idNumber(6)}, during)
+			mustCode(t, err, ErrConflict, "id_number_taken")
+			mustCode(t, s.ClearIdentity(ctx, rev, impostor.ID, IdentityClearInput{}), ErrInvalid)
+			mustCode(t, s.ClearIdentity(ctx, impostor, impostor.ID, IdentityClearInput{Reason: "自己清除"}), ErrForbidden)
+			if err := s.ClearIdentity(ctx, rev, impostor.ID, IdentityClearInput{Reason: "戊某本人持身份证到窗口,号码被他人填写"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.IdentityOf(ctx, impostor.ID); ErrorCode(err) != ErrNotFound {
+				t.Fatalf("the impostor still has an identity: %v", err)
+			}
+			if trail, _ := s.AuditTrail(ctx, "user", impostor.ID); len(trail) == 0 || trail[len(trail)-1].Action != "identity.clear" {
+				t.Fatalf("not audited: %+v", trail)
+			}
+			if _, created, err := s.SetIdentity(ctx, real, IdentityInput{Name: "戊某", IDNumber: idNumber(6)}, during); err != nil || !created {
+				t.Fatalf("the person states its number: created %v, %v", created, err)
+			}
+			mustCode(t, s.ClearIdentity(ctx, rev, impostor.ID, IdentityClearInput{Reason: "再次"}), ErrNotFound)
+		})
 		t.Run("a seeker applies as itself whatever it sends", func(t *testing.T) {
 			e, err := s.Enrol(ctx, a, p.ID, EnrolInput{Name: "别人", IDNumber: idNumber(9)}, during)
 			if err != nil || e.IDNumberMasked != personal.MaskIDNumber(idNumber(1)) || e.Name != "甲某" || e.Status != EnrolApplied {
