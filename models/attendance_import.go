@@ -72,7 +72,7 @@ func (s *Store) ImportRoll(ctx context.Context, owner User, programID int64, dat
 				out.BadRows = append(out.BadRows, BadRow{Line: i + 2, Error: msg})
 			}
 		}
-		day := sh.cell(row, "date")
+		day := sh.date(row, "date")
 		if _, err := ParseDate(day); err != nil {
 			bad("date: must be a date written YYYY-MM-DD")
 			continue
