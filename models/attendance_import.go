@@ -2,10 +2,13 @@ package models
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 
 	"portal/personal"
 )
@@ -32,7 +35,8 @@ var presentValues = map[string]bool{"1": true, "true": true, "yes": true, "y": t
 
 // ImportRoll applies a day-by-day roll from a spreadsheet (columns date, enrolment_id or
 // id_number, present): every day the sheet names gets the roll of its present rows, under
-// the rules of PutRoll; refused rows are reported by line and leave their day to the rest.
+// the rules of PutRoll, all days in one transaction (a failure applies none); refused rows
+// are reported by line and leave their day to the rest.
 func (s *Store) ImportRoll(ctx context.Context, owner User, programID int64, data []byte, now time.Time) (RollImport, error) {
 	p, roster, err := s.Roster(ctx, owner, programID)
 	if err != nil {
@@ -102,18 +106,21 @@ func (s *Store) ImportRoll(ctx context.Context, owner User, programID int64, dat
 			present[day] = append(present[day], id)
 		}
 	}
-	days := make([]string, 0, len(present))
-	for d := range present {
-		days = append(days, d)
-	}
-	slices.Sort(days)
-	for _, d := range days {
-		ids, err := s.PutRoll(ctx, owner, programID, d, present[d], now)
-		if err != nil {
-			return out, withContext(err, "import roll of "+d)
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		for _, day := range slices.Sorted(maps.Keys(present)) {
+			ids := slices.Clone(present[day]) // never nil: an empty day's audit entry says present: [], as before
+			slices.Sort(ids)
+			ids = slices.Compact(ids)
+			if err := putRoll(tx, s.dialect, owner, programID, day, ids, now); err != nil {
+				return withContext(err, "import roll of "+day)
+			}
+			out.Days++
+			out.Marks += len(ids)
 		}
-		out.Days++
-		out.Marks += len(ids)
+		return nil
+	})
+	if err != nil {
+		return RollImport{}, err
 	}
 	return out, nil
 }
