@@ -13,6 +13,33 @@ func rollCSV(rows ...string) []byte {
 	return []byte("date,enrolment_id,id_number,present\n" + strings.Join(rows, "\n") + "\n")
 }
 
+func TestRollImportRefusesContradictoryRows(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		prov, p, ids := openProgram(t, s, "13800000971", "MA0R0971")
+		one, two := fmt.Sprint(ids[0]), fmt.Sprint(ids[1])
+		got, err := s.ImportRoll(ctx, prov, p.ID, rollCSV(
+			"2025-03-04,"+one+",,1",               // line 2
+			"2025-03-04,"+one+",,1",               // line 3: the same again is fine
+			"2025-03-04,,"+idNumber(1)+",0",       // line 4: the same trainee by ID number, absent
+			"2025-03-05,"+two+",,0",               // line 5
+			"2025-03-05,"+two+",,是",               // line 6: present after absent
+			"2025-03-05,"+one+",,1"), trainingDay) // line 7
+		want := []BadRow{
+			{Line: 4, Error: "present: contradicts line 2 for the same trainee and day"},
+			{Line: 6, Error: "present: contradicts line 5 for the same trainee and day"},
+		}
+		if err != nil || got.Days != 2 || got.Marks != 2 || !slices.Equal(got.BadRows, want) {
+			t.Fatalf("%+v %v, want bad rows %+v", got, err, want)
+		}
+		for day, want := range map[string][]int64{"2025-03-04": {ids[0]}, "2025-03-05": {ids[0]}} {
+			if roll, _ := s.Roll(ctx, p.ID, day); !slices.Equal(roll, want) {
+				t.Errorf("%s: %v, want %v: the first row of a trainee's day holds", day, roll, want)
+			}
+		}
+	})
+}
+
 func TestRollImportIsAllOrNothing(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
