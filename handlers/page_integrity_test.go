@@ -129,7 +129,7 @@ func importPages(t *testing.T, databaseURL string) {
 		return h.do(req{method: "POST", path: path, cookie: l.Token, contentType: ct, headers: html, raw: raw})
 	}
 	t.Run("the provider uploads a roll and sees the bad rows by line, in Chinese", func(t *testing.T) {
-		sheet := "日期,身份证号,出勤\n2025-03-03," + idNumber(81) + ",1\n2025-03-04," + idNumber(82) + ",1\n2025-13-01," + idNumber(81) + ",1\n2025-03-05," + idNumber(81) + ",也许\n"
+		sheet := "日期,身份证号,出勤\n2025-03-03," + idNumber(81) + ",1\n2025-03-04," + idNumber(82) + ",1\n2025-13-01," + idNumber(81) + ",1\n2025-03-05," + idNumber(81) + ",也许\n2025-03-03," + idNumber(81) + ",0\n"
 		r := upload(prov, "/console/programs/"+prog+"/roll/import", "/console/programs/"+prog, "roll.csv", sheet)
 		if r.status != 303 {
 			t.Fatalf("the upload answered %d, not a redirect: a refresh would upload again", r.status)
@@ -138,7 +138,8 @@ func importPages(t *testing.T, databaseURL string) {
 		if again := string(h.do(req{method: "GET", path: "/console/programs/" + prog, cookie: prov.Token, headers: html}).body); strings.Contains(again, "行有误") {
 			t.Error("the report shows again on the next visit")
 		}
-		for _, want := range []string{"点名表已导入", "3 行有误", "第 3 行:身份证号:本项目花名册上没有这个身份证号", "第 4 行:日期:", "第 5 行:出勤:请填写 1 或 0"} {
+		for _, want := range []string{"点名表已导入", "4 行有误", "第 3 行:身份证号:本项目花名册上没有这个身份证号", "第 4 行:日期:", "第 5 行:出勤:请填写 1 或 0",
+			"第 6 行:出勤:与第 2 行矛盾"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("lacks %q", want)
 			}

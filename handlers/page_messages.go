@@ -118,6 +118,7 @@ var fieldRules = []struct {
 	{regexp.MustCompile(`^must be a month written`), "请填写年月,如 2026-01"},
 	{regexp.MustCompile(`^must not be before from_month`), "截止月份不能早于起始月份"},
 	{regexp.MustCompile(`^must be 1 or 0`), "请填写 1 或 0(是/否)"},
+	{regexp.MustCompile(`^contradicts line (\d+)`), "与第 $1 行矛盾:同一学员同一天的出勤不一致"},
 	{regexp.MustCompile(`^is not an enrolment on this program's roster`), "不是本项目花名册上的学员编号"},
 	{regexp.MustCompile(`^nobody with this number is on`), "本项目花名册上没有这个身份证号"},
 	{regexp.MustCompile(`^must be a mainland mobile number`), "请填写 11 位手机号,以 13–19 开头"},

@@ -2,10 +2,13 @@ package models
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 
 	"portal/personal"
 )
@@ -32,7 +35,9 @@ var presentValues = map[string]bool{"1": true, "true": true, "yes": true, "y": t
 
 // ImportRoll applies a day-by-day roll from a spreadsheet (columns date, enrolment_id or
 // id_number, present): every day the sheet names gets the roll of its present rows, under
-// the rules of PutRoll; refused rows are reported by line and leave their day to the rest.
+// the rules of PutRoll, all days in one transaction (a failure applies none); refused rows
+// are reported by line and leave their day to the rest. A row that marks a trainee's day
+// otherwise than an earlier row is refused; a repeated row is not.
 func (s *Store) ImportRoll(ctx context.Context, owner User, programID int64, data []byte, now time.Time) (RollImport, error) {
 	p, roster, err := s.Roster(ctx, owner, programID)
 	if err != nil {
@@ -61,7 +66,7 @@ func (s *Store) ImportRoll(ctx context.Context, owner User, programID int64, dat
 		}
 	}
 	out := RollImport{BadRows: []BadRow{}}
-	present := map[string][]int64{}
+	marks := map[string]map[int64]rollMark{} // day → trainee → the first row that marked it
 	today := Today(now)
 	for i, row := range sh.rows {
 		if blank(row) {
@@ -72,7 +77,7 @@ func (s *Store) ImportRoll(ctx context.Context, owner User, programID int64, dat
 				out.BadRows = append(out.BadRows, BadRow{Line: i + 2, Error: msg})
 			}
 		}
-		day := sh.cell(row, "date")
+		day := sh.date(row, "date")
 		if _, err := ParseDate(day); err != nil {
 			bad("date: must be a date written YYYY-MM-DD")
 			continue
@@ -85,7 +90,7 @@ func (s *Store) ImportRoll(ctx context.Context, owner User, programID int64, dat
 			bad("date: must not be in the future")
 			continue
 		}
-		mark, ok := presentValues[strings.ToLower(sh.cell(row, "present"))]
+		present, ok := presentValues[strings.ToLower(sh.cell(row, "present"))]
 		if !ok {
 			bad("present: must be 1 or 0 (是/否)")
 			continue
@@ -95,27 +100,44 @@ func (s *Store) ImportRoll(ctx context.Context, owner User, programID int64, dat
 			bad(problem)
 			continue
 		}
-		if _, seen := present[day]; !seen {
-			present[day] = []int64{}
+		if marks[day] == nil {
+			marks[day] = map[int64]rollMark{}
 		}
-		if mark {
-			present[day] = append(present[day], id)
+		if first, seen := marks[day][id]; seen {
+			if first.present != present {
+				bad("present: contradicts line " + itoa(first.line) + " for the same trainee and day")
+			}
+			continue
 		}
+		marks[day][id] = rollMark{present: present, line: i + 2}
 	}
-	days := make([]string, 0, len(present))
-	for d := range present {
-		days = append(days, d)
-	}
-	slices.Sort(days)
-	for _, d := range days {
-		ids, err := s.PutRoll(ctx, owner, programID, d, present[d], now)
-		if err != nil {
-			return out, withContext(err, "import roll of "+d)
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		for _, day := range slices.Sorted(maps.Keys(marks)) {
+			ids := []int64{} // an empty day's audit entry says present: [], as PutRoll's
+			for id, m := range marks[day] {
+				if m.present {
+					ids = append(ids, id)
+				}
+			}
+			slices.Sort(ids)
+			if err := putRoll(tx, s.dialect, owner, programID, day, ids, now); err != nil {
+				return withContext(err, "import roll of "+day)
+			}
+			out.Days++
+			out.Marks += len(ids)
 		}
-		out.Days++
-		out.Marks += len(ids)
+		return nil
+	})
+	if err != nil {
+		return RollImport{}, err
 	}
 	return out, nil
+}
+
+// rollMark is what the first row naming a trainee's day said, and its line.
+type rollMark struct {
+	present bool
+	line    int
 }
 
 // rollTrainee finds the enrolment a row names, by enrolment id or ID number.

@@ -125,7 +125,7 @@ func (s *Store) insuranceRow(sh sheet, row []string) (insuranceRecord, string) {
 	if err := personal.ValidUSCC(uscc); err != nil {
 		return insuranceRecord{}, "employer_uscc: " + err.Error()
 	}
-	fromS, toS := sh.cell(row, "from_month"), sh.cell(row, "to_month")
+	fromS, toS := sh.month(row, "from_month"), sh.month(row, "to_month")
 	from, ok1 := policy.ParseMonth(fromS)
 	to, ok2 := policy.ParseMonth(toS)
 	switch {
