@@ -104,9 +104,36 @@ func (a *App) checkInWith(c *fiber.Ctx, id int64, code string) (models.Checkin, 
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(retry.Seconds())+1))
 		return models.Checkin{}, false, models.Errorf(models.ErrRateLimited, "too many wrong codes today; ask the teacher")
 	}
-	ck, created, err := a.store.CheckIn(c.UserContext(), u, id, code, a.now())
+	ck, created, err := a.store.CheckIn(c.UserContext(), u, id, code, deviceOf(c), a.now())
 	keep(reason(err) == "checkin_code_invalid")
 	return ck, created, err
+}
+
+// deviceCookie names the browser a trainee checks in from: a random id the check-in page
+// gives a browser once and the check-in records (as a keyed digest), so that several trainees
+// checking in from one phone raise shared_checkin_device — a provider checking in for its
+// trainees from its own phone, logged in as each in turn.
+const deviceCookie = "portal_device"
+
+// deviceOf is the request's device id, "" when it has none (or one that is not ours).
+func deviceOf(c *fiber.Ctx) string {
+	d := c.Cookies(deviceCookie)
+	if len(d) != 32 || strings.Trim(d, "0123456789abcdef") != "" {
+		return ""
+	}
+	return d
+}
+
+// ensureDevice gives the browser its device id when it has none yet; the check-in page asks
+// for it before the trainee checks in, so its first check-in already carries it.
+func (a *App) ensureDevice(c *fiber.Ctx) {
+	if deviceOf(c) != "" {
+		return
+	}
+	id := newRequestID() + newRequestID()
+	c.Request().Header.SetCookie(deviceCookie, id) // this request's check-in carries it too
+	c.Cookie(&fiber.Cookie{Name: deviceCookie, Value: id, Path: "/", HTTPOnly: true,
+		SameSite: fiber.CookieSameSiteLaxMode, Secure: a.secure, Expires: a.now().Add(400 * 24 * time.Hour)})
 }
 
 // reason is the specific cause of a domain error ("" for others).

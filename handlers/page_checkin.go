@@ -80,6 +80,7 @@ func (a *App) checkinView(c *fiber.Ctx) (*checkinView, error) {
 }
 
 func (a *App) checkinPage(c *fiber.Ctx) error {
+	a.ensureDevice(c)
 	v, err := a.checkinView(c)
 	if err != nil {
 		return err
@@ -93,6 +94,7 @@ func (a *App) checkinPage(c *fiber.Ctx) error {
 }
 
 func (a *App) checkinSubmit(c *fiber.Ctx) error {
+	a.ensureDevice(c)
 	f, err := readForm[checkinForm](c)
 	if err != nil {
 		return err

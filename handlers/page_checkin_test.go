@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image/png"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +137,39 @@ func checkinPages(t *testing.T, databaseURL string) {
 		}
 		if r.status != 429 || !strings.Contains(string(r.body), "稍后再试") {
 			t.Fatalf("%d %s", r.status, r.body)
+		}
+	})
+	t.Run("two trainees checking in from one phone are both flagged, the page having said so", func(t *testing.T) {
+		clock.set(time.Date(2026, 11, 27, 9, 0, 0, 0, models.China))
+		mate := h.account(models.RoleSeeker, "13800001904")
+		h.must(201, req{method: "PUT", path: "/api/v1/me/identity", token: mate.Token, body: map[string]any{"name": "学员丙", "id_number": idNumber(63)}})
+		h.must(201, req{method: "POST", path: "/api/v1/programs/" + prog + "/enrolments", token: prov.Token, body: map[string]any{"name": "学员丙", "id_number": idNumber(63)}})
+		first := h.do(req{method: "GET", path: "/programs/" + prog + "/checkin", cookie: me.Token, headers: html})
+		device := regexp.MustCompile(deviceCookie + `=([0-9a-f]{32})`).FindStringSubmatch(strings.Join(first.header.Values("Set-Cookie"), "\n"))
+		if device == nil || !strings.Contains(visibleText(string(first.body)), "用自己的手机签到") {
+			t.Fatalf("the check-in page gives no device cookie or does not say why: %v", first.header.Values("Set-Cookie"))
+		}
+		code := h.must(200, req{method: "GET", path: "/api/v1/programs/" + prog + "/checkin-code", token: prov.Token})["code"].(string)
+		for _, who := range []models.Login{me, mate} {
+			page := h.do(req{method: "GET", path: "/console", cookie: who.Token, headers: html})
+			form := url.Values{"_csrf": {csrfIn(t, page.body)}, "code": {code}}
+			r := h.do(req{method: "POST", path: "/programs/" + prog + "/checkin", contentType: "application/x-www-form-urlencoded", raw: []byte(form.Encode()),
+				headers: map[string]string{"Accept": "text/html", "Cookie": sessionCookie + "=" + who.Token + "; " + deviceCookie + "=" + device[1]}})
+			if r.status != 303 {
+				t.Fatalf("check-in: %d %s", r.status, r.body)
+			}
+		}
+		o := h.must(200, req{method: "GET", path: "/api/v1/programs/" + prog + "/outcome", token: prov.Token})
+		flagged := 0
+		for _, x := range o["lines"].([]any) {
+			for _, f := range x.(map[string]any)["flags"].([]any) {
+				if f == "shared_checkin_device" {
+					flagged++
+				}
+			}
+		}
+		if flagged != 2 {
+			t.Fatalf("%d lines flagged shared_checkin_device, want 2: %v", flagged, o["lines"])
 		}
 	})
 	t.Run("after the last day the check-in is closed", func(t *testing.T) {

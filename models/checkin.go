@@ -18,6 +18,9 @@ type Checkin struct {
 	Day         string    `json:"date" gorm:"primaryKey"`
 	ProgramID   int64     `json:"program_id"`
 	CheckedInAt time.Time `json:"checked_in_at"`
+	// Device is a keyed digest of the browser's device cookie ("" when the client sent none):
+	// several trainees checking in from one device raise shared_checkin_device.
+	Device string `json:"-"`
 }
 
 // ClassCode is the code a provider shows its class today.
@@ -60,7 +63,8 @@ func (s *Store) ClassCodeFor(ctx context.Context, owner User, programID int64, n
 // enrolment still enrolled (422 checkin_closed: a completed, failed or withdrawn trainee no
 // longer checks in, as its page says) and the code current or one window old (422
 // checkin_code_invalid). created is false when the trainee had checked in today already.
-func (s *Store) CheckIn(ctx context.Context, seeker User, programID int64, code string, now time.Time) (Checkin, bool, error) {
+// device names the browser it came from ("" for none); it is kept only as a keyed digest.
+func (s *Store) CheckIn(ctx context.Context, seeker User, programID int64, code, device string, now time.Time) (Checkin, bool, error) {
 	p, err := s.Program(ctx, programID)
 	if err != nil {
 		return Checkin{}, false, err
@@ -81,6 +85,9 @@ func (s *Store) CheckIn(ctx context.Context, seeker User, programID int64, code 
 			Fields: map[string]string{"code": "is not the class code of now"}}
 	}
 	c := Checkin{EnrolmentID: e.ID, Day: today, ProgramID: programID, CheckedInAt: now.UTC()}
+	if device != "" {
+		c.Device = s.Sealer.Hash("check-in device " + device)
+	}
 	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&c)
 	if res.Error != nil {
 		return Checkin{}, false, fmt.Errorf("models: check in enrolment %d: %w", e.ID, res.Error)

@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -148,7 +150,7 @@ func TestCheckinNeedsTheEnrolmentsIdentity(t *testing.T) {
 		if es, _ := s.SeekerEnrolments(ctx, a, during); len(es) != 1 || !es[0].CheckinOpen {
 			t.Fatalf("%+v", es)
 		}
-		if _, created, err := s.CheckIn(ctx, a, p.ID, code, during); err != nil || !created {
+		if _, created, err := s.CheckIn(ctx, a, p.ID, code, "", during); err != nil || !created {
 			t.Fatalf("created %v, %v", created, err)
 		}
 		if _, err := s.ChangeIdentity(ctx, rev, a.ID, IdentityInput{Name: "甲某某", IDNumber: idNumber(1), Reason: "姓名登记有误"}, during); err != nil {
@@ -157,8 +159,59 @@ func TestCheckinNeedsTheEnrolmentsIdentity(t *testing.T) {
 		if es, _ := s.SeekerEnrolments(ctx, a, during); len(es) != 1 || es[0].CheckinOpen {
 			t.Fatalf("the application is listed, its check-in closed: %+v", es)
 		}
-		_, _, err = s.CheckIn(ctx, a, p.ID, code, during)
+		_, _, err = s.CheckIn(ctx, a, p.ID, code, "", during)
 		mustCode(t, err, ErrForbidden)
+	})
+}
+
+// TestTraineesCheckingInFromOneDeviceAreFlagged: two trainees who check in from the same
+// browser (a provider logged in as each in turn) both carry shared_checkin_device on the
+// outcome; a trainee on its own phone, and one whose client sent no device, carry nothing.
+func TestTraineesCheckingInFromOneDeviceAreFlagged(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		during := time.Date(2025, 3, 10, 9, 0, 0, 0, China)
+		prov, rev, p := springProjectProgram(t, s, "13800000721", "MA0K0721", "13800000729")
+		if _, err := s.ApproveProgram(ctx, rev, p.ID, ApproveInput{}, during); err != nil {
+			t.Fatal(err)
+		}
+		devices := []string{"provider-phone", "provider-phone", "own-phone", ""}
+		enrolments := make([]int64, len(devices))
+		for i, device := range devices {
+			a := newAccount(t, s, RoleSeeker, fmt.Sprintf("1380000073%d", i))
+			if _, _, err := s.SetIdentity(ctx, a, IdentityInput{Name: "学员" + "甲乙丙丁"[i*3:i*3+3], IDNumber: idNumber(40 + i)}, during); err != nil {
+				t.Fatal(err)
+			}
+			e, err := s.Enrol(ctx, a, p.ID, EnrolInput{}, during)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.ChangeEnrolment(ctx, prov, e.ID, "accept", false, during); err != nil {
+				t.Fatal(err)
+			}
+			code := policy.CheckinCode(s.checkinKey(), p.ID, policy.CheckinWindowOf(during))
+			if _, _, err := s.CheckIn(ctx, a, p.ID, code, device, during); err != nil {
+				t.Fatal(err)
+			}
+			enrolments[i] = e.ID
+		}
+		o, err := s.ProgramOutcome(ctx, prov, p.ID, func() string { return "2025-03-10" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		flagged := map[int64]bool{}
+		for _, l := range o.Lines {
+			flagged[l.EnrolmentID] = slices.Contains(l.Flags, policy.FlagSharedCheckinDevice)
+		}
+		want := []bool{true, true, false, false}
+		for i, id := range enrolments {
+			if flagged[id] != want[i] {
+				t.Errorf("trainee %d (device %q): flagged %v, want %v", i, devices[i], flagged[id], want[i])
+			}
+		}
+		if o.FlagTexts[policy.FlagSharedCheckinDevice] == "" {
+			t.Error("the outcome does not explain the flag")
+		}
 	})
 }
 

@@ -505,4 +505,8 @@ var migrations = []migration{
 	}, Postgres: []string{
 		`CREATE TABLE stored_files (sha256 TEXT PRIMARY KEY, type TEXT NOT NULL, size BIGINT NOT NULL, content BYTEA NOT NULL, created_at TIMESTAMPTZ NOT NULL)`,
 	}},
+	{Version: 9, Name: "a check-in records the device (browser) it came from, for the shared_checkin_device flag", Statements: []string{
+		`ALTER TABLE checkins ADD COLUMN device TEXT NOT NULL DEFAULT ''`,
+		`CREATE INDEX checkins_program_device ON checkins (program_id, device)`,
+	}},
 }

@@ -111,7 +111,7 @@ func (s *Store) outcome(ctx context.Context, p Program, today Clock, alreadySubs
 		completed := e.Status == EnrolCompleted
 		onEvidence, confirmed, scan := false, false, false
 		ft := policy.FlagTrainee{Phone: e.Phone, RollWithoutCheckin: ev.rollOnly[e.ID], OtherPrograms: ev.otherPrograms[e.IDNumberHash],
-			Withdrawn: e.Status == EnrolWithdrawn}
+			Withdrawn: e.Status == EnrolWithdrawn, SharedCheckinDevice: ev.sharedDevice[e.ID]}
 		if plain, err := s.Sealer.Decrypt(e.IDNumberEnc); err == nil {
 			ft.IDNumber = plain
 		}

@@ -18,6 +18,7 @@ type programEvidence struct {
 	extracts                []policy.MonthSpan              // the months each social-insurance import covers
 	evidenceElsewhere       map[string]bool                 // evidence files also on trainees of other programs
 	otherPrograms           map[string][]policy.Window
+	sharedDevice            map[int64]bool // trainees who checked in from a device another trainee of the program used
 	providerUSCC            string
 }
 
@@ -59,6 +60,16 @@ func (s *Store) programEvidence(ctx context.Context, p Program, last string) (pr
 	}
 	ev.checkin = countsOf(checkin)
 	ev.anyCheckin = len(checkin) > 0
+	var sharing []int64
+	if err := db.Raw(`SELECT DISTINCT enrolment_id FROM checkins WHERE program_id = ? AND device IN
+		(SELECT device FROM checkins WHERE program_id = ? AND device <> '' GROUP BY device HAVING COUNT(DISTINCT enrolment_id) > 1)`,
+		p.ID, p.ID).Scan(&sharing).Error; err != nil {
+		return ev, fmt.Errorf("models: check-in devices of program %d: %w", p.ID, err)
+	}
+	ev.sharedDevice = make(map[int64]bool, len(sharing))
+	for _, id := range sharing {
+		ev.sharedDevice[id] = true
+	}
 
 	var recs []EmploymentRecord
 	if err := db.Where("enrolment_id IN (SELECT id FROM enrolments WHERE program_id = ?)", p.ID).Find(&recs).Error; err != nil {

@@ -12,6 +12,7 @@ const (
 	FlagEmploymentNotVerified = "employment_not_verified"
 	FlagRollWithoutCheckin    = "roll_without_checkin"
 	FlagOverlappingProgram    = "overlapping_program"
+	FlagSharedCheckinDevice   = "shared_checkin_device"
 )
 
 // FlagFailedInspectionBefore is a flag of a whole claim, not of a line: an earlier claim of
@@ -20,7 +21,7 @@ const FlagFailedInspectionBefore = "failed_inspection_before"
 
 // FlagCodes lists every flag of a line in the order lines show them.
 var FlagCodes = []string{FlagAgeOutsideWorkingAge, FlagSharedEvidenceFile, FlagSharedPhone, FlagEmployerIsProvider,
-	FlagEmploymentNotVerified, FlagRollWithoutCheckin, FlagOverlappingProgram}
+	FlagEmploymentNotVerified, FlagRollWithoutCheckin, FlagOverlappingProgram, FlagSharedCheckinDevice}
 
 // flagTexts are the Chinese explanations the review and outcome pages show.
 var flagTexts = map[string]string{
@@ -31,6 +32,7 @@ var flagTexts = map[string]string{
 	FlagEmploymentNotVerified:  "已导入的社保缴费数据覆盖该就业期间的至少一个月,但其中没有该学员在所报就业单位的缴费记录(该学员在此期间没有任何缴费记录的,同样提示)",
 	FlagRollWithoutCheckin:     "项目使用学员签到,但有机构点名记为出勤而学员当天未签到的日子",
 	FlagOverlappingProgram:     "该学员同时在另一个培训日期重叠的项目中(在册或已结业)",
+	FlagSharedCheckinDevice:    "本项目另有学员在同一部手机(同一浏览器)上签到,请核实签到是否为学员本人所为",
 	FlagFailedInspectionBefore: "该项目此前的补贴申请在抽查中未通过并被驳回,这是再次申请:请先查看那次抽查的结论",
 }
 
@@ -67,6 +69,7 @@ type FlagTrainee struct {
 	RollWithoutCheckin  int      // roll days on which the trainee did not check in
 	OtherPrograms       []Window // other programs the person is on (enrolled or completed)
 	Withdrawn           bool     // withdrawn: not on the claim, so its phone is not compared
+	SharedCheckinDevice bool     // checked in from a device another trainee of the program checked in from
 }
 
 // Flags gives each trainee's flags, in FlagCodes order (an empty, non-nil list when clean).
@@ -90,6 +93,7 @@ func Flags(p FlagProgram, trainees []FlagTrainee) [][]string {
 			FlagEmploymentNotVerified: t.EmployedOnEvidence && !t.EmploymentConfirmed && t.ExtractCoversPeriod,
 			FlagRollWithoutCheckin:    p.UsesCheckin && t.RollWithoutCheckin > 0,
 			FlagOverlappingProgram:    overlapsAny(p.Window, t.OtherPrograms),
+			FlagSharedCheckinDevice:   t.SharedCheckinDevice,
 		}
 		out[i] = []string{}
 		for _, code := range FlagCodes {

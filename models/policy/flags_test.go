@@ -41,6 +41,7 @@ func TestFlags(t *testing.T) {
 		{"another program overlapping by one day", prog, []FlagTrainee{with(func(t *FlagTrainee) {
 			t.OtherPrograms = []Window{{Start: day("2025-04-11"), End: day("2025-05-01")}}
 		})}, []string{FlagOverlappingProgram}},
+		{"checked in from a device another trainee of the program used", prog, []FlagTrainee{with(func(t *FlagTrainee) { t.SharedCheckinDevice = true })}, []string{FlagSharedCheckinDevice}},
 		{"another program right after", prog, []FlagTrainee{with(func(t *FlagTrainee) {
 			t.OtherPrograms = []Window{{Start: day("2025-04-12"), End: day("2025-05-01")}}
 		})}, []string{}},
