@@ -81,7 +81,8 @@ func BenchmarkOutcomeWithCheckinsAndInsurance(b *testing.B) {
 		enc, _ := s.Sealer.Encrypt(id)
 		s.db.Model(&Enrolment{}).Where("id = ?", e.ID).Updates(map[string]any{"id_number_enc": enc, "id_number_hash": s.Sealer.Hash(id)})
 		for _, d := range days(p.StartOn, 40) {
-			checkins = append(checkins, Checkin{EnrolmentID: e.ID, Day: d, ProgramID: p.ID, CheckedInAt: trainingDay})
+			// each from the trainee's own phone, so shared_checkin_device reads 40,000 digests
+			checkins = append(checkins, Checkin{EnrolmentID: e.ID, Day: d, ProgramID: p.ID, CheckedInAt: trainingDay, Device: s.Sealer.Hash(fmt.Sprint("phone ", i))})
 		}
 		employer := employers[i%100]
 		jobs = append(jobs, EmploymentRecord{EnrolmentID: e.ID, EmployerName: fmt.Sprint("单位", i%100), EmployerUSCC: employer, EvidenceType: "agreement",
