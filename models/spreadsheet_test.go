@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,4 +150,27 @@ func TestWorkbookDateCellsReadAsDates(t *testing.T) {
 			}
 		})
 	})
+}
+
+func TestWideCSVRecord(t *testing.T) {
+	wide := strings.Repeat(",", maxSheetColumns) // maxSheetColumns+1 fields
+	tests := []struct {
+		name string
+		data string
+		want int
+	}{
+		{"a plain sheet", "a,b,c\n1,2,3\n", 0},
+		{"exactly the most fields", "a\n" + strings.Repeat(",", maxSheetColumns-1) + "\n", 0},
+		{"one field more, on line 2", "a\n" + wide + "\n", 2},
+		{"commas inside quotes are one field", "a\n\"" + wide + "\"\n", 0},
+		{"a quoted newline keeps the record's first line", "a\n\"x\ny\"" + wide + "\n", 2},
+		{"escaped quotes inside a quoted field", "a\n\"say \"\"hi\"\"" + wide + "\"\n", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := wideCSVRecord([]byte(tt.data)); got != tt.want {
+				t.Fatalf("wideCSVRecord = %d, want %d", got, tt.want)
+			}
+		})
+	}
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -23,6 +25,7 @@ import (
 
 	"portal/internal/testsvc"
 	"portal/models"
+	"portal/personal"
 )
 
 // peakRSS is the most memory this process has held since resetPeakRSS, in bytes (Linux).
@@ -506,4 +509,104 @@ func TestAHungRedisHoldsNoRequestOfTheProgram(t *testing.T) {
 	if status, _ := send("/readyz, Redis frozen", "GET", "/readyz", "", nil); status != 200 && status != 503 {
 		t.Fatalf("/readyz: %d", status)
 	}
+}
+
+// TestWideSpreadsheetsKeepMemoryBounded uploads, as the reviewer, a 6,000-row workbook whose
+// rows each hold one cell in column XFD (16,384) and a CSV with a line of ten million commas,
+// both small on the wire: each is refused with 422 naming file, the process never holds more
+// than 200 MB, and a plain extract is still imported. Before rows were bounded in width,
+// excelize padded each row to its last cell and the workbook took 3 GB, the CSV 1.2 GB.
+func TestWideSpreadsheetsKeepMemoryBounded(t *testing.T) {
+	env := testEnv(t, "")
+	for _, args := range [][]string{{"migrate"}, {"seed", "--demo"}} {
+		if out, err := command(t, env, "", args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	p := start(t, env)
+	rev := p.call("POST", "/api/v1/auth/login", "", map[string]any{"phone": "13900000009", "password": models.DemoPassword}).must(t, 200)["token"].(string)
+
+	header := "姓名,身份证号,统一社会信用代码,单位名称,起始年月,终止年月"
+	workbook := wideWorkbook(t, strings.Split(header, ","), 6000)
+	commas := []byte(header + "\n" + strings.Repeat(",", 10<<20) + "\n")
+	upload := func(name string, content []byte) answer {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		fw, _ := w.CreateFormFile("file", name)
+		_, _ = fw.Write(content)
+		_ = w.Close()
+		req, _ := http.NewRequest("POST", p.base+"/api/v1/social-insurance/imports", &buf)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+rev)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		a := answer{status: resp.StatusCode, raw: raw}
+		_ = json.Unmarshal(raw, &a.body)
+		return a
+	}
+	resetPeakRSS(t)
+	before := peakRSS(t)
+	for _, shot := range []struct {
+		name    string
+		content []byte
+	}{{"社保.xlsx", workbook}, {"社保.csv", commas}} {
+		a := upload(shot.name, shot.content)
+		errs, _ := a.body["errors"].(map[string]any)
+		if a.status != 422 || errs["file"] == nil {
+			t.Errorf("%s (%d bytes): %d %s, want 422 naming file", shot.name, len(shot.content), a.status, a.raw)
+		}
+	}
+	peak := peakRSS(t)
+	t.Logf("a %d-byte workbook with cells in column XFD and a %d-byte CSV of commas: peak RSS %d MB (before %d MB)",
+		len(workbook), len(commas), peak>>20, before>>20)
+	if peak > 200<<20 {
+		t.Fatalf("peak RSS %d MB while refusing wide sheets, want under 200 MB", peak>>20)
+	}
+	t.Run("and a plain extract is imported", func(t *testing.T) {
+		id := personal.MakeIDNumber("14010519900101123")
+		a := upload("社保.csv", []byte(header+"\n张三,"+id+","+shapeUSCC("MA0H0300")+",定襄法兰厂,2025-04,2025-09\n"))
+		if a.status != 201 || a.body["imported"] != 1.0 {
+			t.Fatalf("%d %s", a.status, a.raw)
+		}
+	})
+}
+
+// wideWorkbook is an xlsx workbook written by hand (excelize itself would pad every row in
+// memory): the header in row 1, then rows of one cell in column XFD, the last of 16,384.
+func wideWorkbook(t *testing.T, header []string, rows int) []byte {
+	t.Helper()
+	var sheet strings.Builder
+	sheet.WriteString(`<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">`)
+	for i, h := range header {
+		fmt.Fprintf(&sheet, `<c r="%c1" t="inlineStr"><is><t>%s</t></is></c>`, 'A'+i, h)
+	}
+	sheet.WriteString(`</row>`)
+	for r := 2; r <= rows+1; r++ {
+		fmt.Fprintf(&sheet, `<row r="%d"><c r="XFD%d"><v>1</v></c></row>`, r, r)
+	}
+	sheet.WriteString(`</sheetData></worksheet>`)
+	parts := map[string]string{
+		"[Content_Types].xml":        `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`,
+		"_rels/.rels":                `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+		"xl/workbook.xml":            `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+		"xl/worksheets/sheet1.xml":   sheet.String(),
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, content := range parts {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.WriteString(w, content)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
