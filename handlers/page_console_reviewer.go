@@ -72,6 +72,18 @@ func (a *App) loadReviewQueues(c *fiber.Ctx) (reviewQueues, error) {
 	return q, nil
 }
 
+// taskBar is the reviewer's task bar with its waiting counts, for the task pages that do not
+// load the queues themselves; a count that cannot be read leaves the bar without counts (they
+// are a guide, not the page).
+func (a *App) taskBar(c *fiber.Ctx, current string) []reviewTask {
+	q, err := a.loadReviewQueues(c)
+	if err != nil {
+		a.log.Warn("review queues for the task bar", "err", err)
+		return reviewTasks(current)
+	}
+	return q.tasks(current)
+}
+
 // tasks are the task pages with their waiting counts.
 func (q reviewQueues) tasks(current string) []reviewTask {
 	ts := reviewTasks(current)

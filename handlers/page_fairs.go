@@ -129,7 +129,7 @@ func (a *App) createFairSubmit(c *fiber.Ctx) error {
 		err = mergeRefusals(models.Validate(in), err)
 	}
 	if err != nil {
-		return a.formProblem(c, "review_fairs", &reviewFairsView{Page: Page{Title: "发布招聘会"}, Form: f, Tasks: reviewTasks("fairs")}, err)
+		return a.formProblem(c, "review_fairs", &reviewFairsView{Page: Page{Title: "发布招聘会"}, Form: f, Tasks: a.taskBar(c, "fairs")}, err)
 	}
 	return a.done(c, "/fairs", "fair_created")
 }

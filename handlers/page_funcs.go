@@ -76,6 +76,7 @@ func templateFuncs() template.FuncMap {
 		"excluded":        func(r string) string { return excludedNames[r] },
 		"objectionStatus": func(s string) string { return objectionNames[s] },
 		"computation":     computation,
+		"flaggedLines":    flaggedLines,
 	}
 }
 
@@ -162,4 +163,15 @@ func jobCard(j models.Job) card {
 		c.EnterpriseName, c.Industry = j.Enterprise.Name, j.Enterprise.Industry
 	}
 	return c
+}
+
+// flaggedLines counts the lines of a claim that carry a risk flag.
+func flaggedLines(lines []models.ClaimLine) int {
+	n := 0
+	for _, l := range lines {
+		if len(l.Flags) > 0 {
+			n++
+		}
+	}
+	return n
 }

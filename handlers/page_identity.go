@@ -33,7 +33,7 @@ type identityCorrectionView struct {
 }
 
 func (a *App) identityCorrectionView(c *fiber.Ctx, f identityCorrectionForm) (*identityCorrectionView, error) {
-	v := &identityCorrectionView{Page: Page{Title: "实名信息更正"}, Form: f, Tasks: reviewTasks("identity")}
+	v := &identityCorrectionView{Page: Page{Title: "实名信息更正"}, Form: f, Tasks: a.taskBar(c, "identity")}
 	if strings.TrimSpace(f.Phone) == "" {
 		return v, nil
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,9 @@ func TestAReviewerCorrectsAnIdentityOnItsPage(t *testing.T) {
 	h.must(201, req{method: "PUT", path: "/api/v1/me/identity", token: me.Token, body: map[string]any{"name": "王晓名", "id_number": idNumber(71)}})
 	h.must(201, req{method: "PUT", path: "/api/v1/me/identity", token: other.Token, body: map[string]any{"name": "李四", "id_number": idNumber(72)}})
 
+	ent := h.account(models.RoleEnterprise, "13800003903")
+	h.must(201, req{method: "POST", path: "/api/v1/enterprises", token: ent.Token, body: map[string]any{"name": "待认证法兰厂", "uscc": validUSCC("MA0H3903"),
+		"town_id": h.townID("定襄法兰专业镇"), "industry": "法兰锻造"}})
 	console := string(h.do(req{method: "GET", path: "/console", cookie: rev.Token, headers: html}).body)
 	if !strings.Contains(console, `href="/console/review/identity"`) {
 		t.Fatalf("the reviewer's console does not link the page:\n%s", visibleText(console))
@@ -28,6 +32,9 @@ func TestAReviewerCorrectsAnIdentityOnItsPage(t *testing.T) {
 	page := string(h.do(req{method: "GET", path: "/console/review/identity?phone=13800003901", cookie: rev.Token, headers: html}).body)
 	if !strings.Contains(page, "王晓名") || !strings.Contains(page, "140105") || strings.Contains(page, idNumber(71)) {
 		t.Fatalf("the seeker's identity is not shown masked:\n%s", visibleText(page))
+	}
+	if !regexp.MustCompile(`企业与机构认证\s+1\s`).MatchString(visibleText(page)) {
+		t.Errorf("the task bar does not count the enterprise awaiting verification:\n%s", visibleText(page))
 	}
 	if page := string(h.do(req{method: "GET", path: "/console/review/identity?phone=13800003999", cookie: rev.Token, headers: html}).body); !strings.Contains(page, "没有使用这个手机号注册的求职者账号") {
 		t.Fatalf("an unknown phone:\n%s", visibleText(page))

@@ -128,7 +128,7 @@ func (a *App) socialInsuranceView(c *fiber.Ctx) (*socialInsuranceView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &socialInsuranceView{Page: Page{Title: "社保数据导入"}, Tasks: reviewTasks("social-insurance")}
+	v := &socialInsuranceView{Page: Page{Title: "社保数据导入"}, Tasks: a.taskBar(c, "social-insurance")}
 	for _, imp := range imps {
 		v.Imports = append(v.Imports, siImport{SocialInsuranceImport: imp, Bad: badLines(imp.BadRows), File: sheetLabel(imp.FileName)})
 	}

@@ -28,7 +28,7 @@ func (a *App) inspectionsView(c *fiber.Ctx, f inspectionForm) (*inspectionsView,
 	if err != nil {
 		return nil, err
 	}
-	return &inspectionsView{Page: Page{Title: "补贴抽查"}, Form: f, Inspections: list, Tasks: reviewTasks("inspections")}, nil
+	return &inspectionsView{Page: Page{Title: "补贴抽查"}, Form: f, Inspections: list, Tasks: a.taskBar(c, "inspections")}, nil
 }
 
 func (a *App) inspectionsPage(c *fiber.Ctx) error {

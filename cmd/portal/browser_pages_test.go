@@ -286,6 +286,18 @@ func checkShown(t *testing.T, ctx context.Context, path string, width int, shot 
 	if scrollWidth > innerWidth {
 		t.Errorf("%s at %d px scrolls sideways: %d px wide (%s)", path, width, scrollWidth, shot)
 	}
+	// On a desktop a table fits its page: one that scrolls inside its box hides its right-hand
+	// columns (a claim's 说明 with its risk flags, a roster's buttons) with nothing to say so.
+	if width >= 1000 {
+		hidden, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('.table-box'))
+			.filter(b => b.scrollWidth > b.clientWidth + 1).map(b => b.scrollWidth + ' px in ' + b.clientWidth)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hidden) > 0 {
+			t.Errorf("%s at %d px has tables wider than their box: %v (%s)", path, width, hidden, shot)
+		}
+	}
 	var english []string
 	for _, w := range latinWord.FindAllString(visible, -1) {
 		if !englishAllowed[w] {
