@@ -388,6 +388,7 @@ var flashes = map[string]string{
 	"checked_in":          "已签到。",
 	"identity_saved":      "实名信息已保存。",
 	"identity_changed":    "实名信息已更正,并记入审计日志。",
+	"registered":          "注册成功,已为你登录。",
 	"identity_cleared":    "实名信息已清除,并记入审计日志;这个身份证号现在可以由本人重新填写。",
 	"inspection_drawn":    "已抽取,请逐份登记抽查结果。",
 	"inspection_recorded": "抽查结果已登记。",

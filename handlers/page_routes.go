@@ -181,7 +181,7 @@ func (a *App) registerSubmit(c *fiber.Ctx) error {
 		return a.formProblem(c, "register", &registerView{Page: Page{Title: "注册"}, Form: f}, err)
 	}
 	a.setSessionCookie(c, login)
-	return c.Redirect(f.Next, http.StatusSeeOther)
+	return a.done(c, f.Next, "registered")
 }
 
 func (a *App) logoutSubmit(c *fiber.Ctx) error {

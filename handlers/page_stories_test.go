@@ -32,7 +32,7 @@ func (h *harness) follow(l models.Login, r response) string {
 		h.t.Fatalf("want a redirect, got %d %s", r.status, r.body)
 	}
 	headers := map[string]string{"Accept": "text/html"}
-	if m := regexp.MustCompile(flashCookie + `=([^;]+)`).FindStringSubmatch(r.header.Get("Set-Cookie")); m != nil {
+	if m := regexp.MustCompile(flashCookie + `=([^;]+)`).FindStringSubmatch(strings.Join(r.header.Values("Set-Cookie"), "\n")); m != nil {
 		headers["Cookie"] = sessionCookie + "=" + l.Token + "; " + flashCookie + "=" + m[1]
 	}
 	next := h.do(req{method: "GET", path: r.header.Get("Location"), cookie: l.Token, headers: headers})

@@ -57,6 +57,9 @@ func TestPagesWithoutJavaScript(t *testing.T) {
 			t.Fatalf("%d %s", r.status, r.header.Get("Location"))
 		}
 		cookie = sessionFrom(t, r)
+		if page := h.follow(models.Login{Token: cookie}, r); !strings.Contains(page, "注册成功") {
+			t.Errorf("no word that the registration worked:\n%s", visibleText(page))
+		}
 		if sc := r.header.Get("Set-Cookie"); !strings.Contains(sc, "HttpOnly") || !strings.Contains(strings.ToLower(sc), "samesite=lax") {
 			t.Fatalf("cookie flags: %s", sc)
 		}
