@@ -68,15 +68,16 @@ func (j Job) Searchable(today string) bool {
 func (j Job) Closed(today string) bool { return j.Status != JobOpen || j.ExpiresOn < today }
 
 // JobInput is what an enterprise sends to post or edit a vacancy; every field China's rules
-// ask of a posting is required (the employer comes from the verified profile).
+// ask of a posting is required (the employer comes from the verified profile). The figures
+// have no "required": a 0 is refused by its minimum, which says more than "required".
 type JobInput struct {
 	Title          string `json:"title" form:"title" validate:"required,trimmed,min=2,max=60"`
 	Description    string `json:"description" form:"description" validate:"required,min=10,max=5000"`
 	Occupation     string `json:"occupation" form:"occupation" validate:"required,trimmed,max=30"`
 	TownID         int64  `json:"town_id" form:"town_id" validate:"required,gt=0"`
-	SalaryMin      int    `json:"salary_min" form:"salary_min" validate:"required,gt=0,lte=100000"`
-	SalaryMax      int    `json:"salary_max" form:"salary_max" validate:"required,gt=0,lte=100000"`
-	Headcount      int    `json:"headcount" form:"headcount" validate:"required,gt=0,lte=10000"`
+	SalaryMin      int    `json:"salary_min" form:"salary_min" validate:"gt=0,lte=100000"`
+	SalaryMax      int    `json:"salary_max" form:"salary_max" validate:"gt=0,lte=100000"`
+	Headcount      int    `json:"headcount" form:"headcount" validate:"min=1,lte=10000"`
 	Education      string `json:"education" form:"education" validate:"required,oneof=不限 初中 高中 中专 大专 本科 硕士 博士"`
 	EmploymentType string `json:"employment_type" form:"employment_type" validate:"required,oneof=full_time part_time internship seasonal"`
 	ExpiresOn      string `json:"expires_on" form:"expires_on" validate:"required,date"`
