@@ -119,12 +119,14 @@ type jobForm struct {
 	ExpiresOn      string `form:"expires_on"`
 }
 
+// input reads the figures as required: the store refuses a 0 by its minimum, so a figure left
+// empty is told 必填 here.
 func (f jobForm) input() (models.JobInput, numbers) {
 	bad := numbers{}
 	return models.JobInput{Title: strings.TrimSpace(f.Title), Description: strings.TrimSpace(f.Description),
 		Occupation: strings.TrimSpace(f.Occupation), TownID: bad.id("town_id", f.TownID),
-		SalaryMin: bad.int("salary_min", f.SalaryMin, false), SalaryMax: bad.int("salary_max", f.SalaryMax, false),
-		Headcount: bad.int("headcount", f.Headcount, false), Education: f.Education, EmploymentType: f.EmploymentType, ExpiresOn: f.ExpiresOn}, bad
+		SalaryMin: bad.int("salary_min", f.SalaryMin, true), SalaryMax: bad.int("salary_max", f.SalaryMax, true),
+		Headcount: bad.int("headcount", f.Headcount, true), Education: f.Education, EmploymentType: f.EmploymentType, ExpiresOn: f.ExpiresOn}, bad
 }
 
 // jobFormOf is the form filled with a stored posting's values.

@@ -278,7 +278,7 @@ func (a *App) createJobSubmit(c *fiber.Ctx) error {
 	}
 	in, bad := f.input()
 	if err := bad.refusal(); err != nil {
-		return a.jobFormPage(c, 0, f, mergeRefusals(models.Validate(in), err))
+		return a.jobFormPage(c, 0, f, mergeRefusals(models.CheckJob(in, a.now()), err))
 	}
 	j, err := a.store.CreateJob(c.UserContext(), currentUser(c), in, a.now())
 	if err != nil {
@@ -307,7 +307,7 @@ func (a *App) updateJobSubmit(c *fiber.Ctx) error {
 	}
 	in, bad := f.input()
 	if err := bad.refusal(); err != nil {
-		return a.jobFormPage(c, id, f, mergeRefusals(models.Validate(in), err))
+		return a.jobFormPage(c, id, f, mergeRefusals(models.CheckJob(in, a.now()), err))
 	}
 	j, err := a.store.UpdateJob(c.UserContext(), currentUser(c), id, in, a.now())
 	if err != nil {

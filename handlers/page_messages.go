@@ -20,7 +20,7 @@ import (
 )
 
 // sentence is a catalogue entry; {date}, {date2}, {term}, {n} and {m} are filled from the
-// refusal it answers (the date, the term or the figures it is about).
+// refusal it answers (the date, the terms or the figures it is about).
 type sentence string
 
 // refusals says, per problem code or reason, what a person is told.
@@ -103,7 +103,7 @@ var refusals = map[string]sentence{
 // that matches wins, and anything unknown becomes fieldFallback, never English.
 var fieldRules = []struct {
 	match *regexp.Regexp
-	say   string // $1… are the rule's figures
+	say   string // $1… are the rule's figures; a {term} is filled as in a sentence
 }{
 	{regexp.MustCompile(`^is required`), "必填"},
 	{regexp.MustCompile(`^is empty: the first row`), "文件是空的,第一行应为列名"},
@@ -148,7 +148,7 @@ var fieldRules = []struct {
 	{regexp.MustCompile(`^must be an occupation of the catalogue`), "请从工种目录中选择"},
 	{regexp.MustCompile(`^order-style and directed training need`), "订单式、定向式培训须选择合作企业"},
 	{regexp.MustCompile(`^no (?:such )?(?:town|enterprise)`), "请从列表中选择"},
-	{regexp.MustCompile(`^contains the discriminatory term 「(.+)」`), "含有歧视性用语“$1”"},
+	{regexp.MustCompile(`^contains the discriminatory terms? 「`), "含有歧视性用语“{term}”"},
 	{regexp.MustCompile(`^(?:another (?:profile|provider) has this credit code)`), "这个统一社会信用代码已被其他单位登记"},
 	{regexp.MustCompile(`^already has an account`), "这个手机号已经注册过,请直接登录"},
 	{regexp.MustCompile(`^is already on the program`), "此人已在这个培训项目中"},
@@ -205,13 +205,17 @@ func (s sentence) fill(detail string) string {
 		}
 	}
 	if strings.Contains(out, "{term}") {
-		term := ""
-		if m := termPattern.FindStringSubmatch(detail); m != nil {
-			term = m[1]
-		} else if m := codeInParens.FindStringSubmatch(detail); m != nil {
-			term = m[1]
+		// every quoted term, once each: “限男性”、“已婚已育”
+		var terms []string
+		for _, m := range termPattern.FindAllStringSubmatch(detail, -1) {
+			if !slices.Contains(terms, m[1]) {
+				terms = append(terms, m[1])
+			}
 		}
-		out = strings.ReplaceAll(out, "{term}", term)
+		if m := codeInParens.FindStringSubmatch(detail); len(terms) == 0 && m != nil {
+			terms = append(terms, m[1])
+		}
+		out = strings.ReplaceAll(out, "{term}", strings.Join(terms, "”、“"))
 	}
 	if strings.Contains(out, "{n}") || strings.Contains(out, "{m}") {
 		figs := append(numberFigure.FindAllString(detail, 2), "", "")
@@ -227,6 +231,9 @@ func fieldSentence(english string) string {
 	}
 	for _, r := range fieldRules {
 		if m := r.match.FindStringSubmatchIndex(english); m != nil {
+			if strings.Contains(r.say, "{") {
+				return sentence(r.say).fill(english)
+			}
 			return string(r.match.ExpandString(nil, r.say, english, m))
 		}
 	}
@@ -269,12 +276,6 @@ func pageProblemFrom(p Problem, code string) pageProblem {
 		pp.Fields = map[string]string{}
 		for k, v := range p.Errors {
 			pp.Fields[k] = fieldSentence(v)
-		}
-		if p.Code == "discriminatory_term" {
-			pp.Fields = map[string]string{}
-			for k, v := range p.Errors {
-				pp.Fields[k] = sentence("含有歧视性用语“{term}”").fill(v)
-			}
 		}
 	}
 	if p.Status == http.StatusTooManyRequests {

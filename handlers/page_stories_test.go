@@ -104,6 +104,44 @@ func TestPageFormsSpeakChinese(t *testing.T) {
 			t.Fatal("the flash shows twice")
 		}
 	})
+	t.Run("one submit of the review's bad posting shows all its errors beside their fields, new or edited", func(t *testing.T) {
+		bad := map[string]string{}
+		for k, v := range job {
+			bad[k] = v
+		}
+		bad["title"], bad["description"] = "法兰焊工限男性", "负责法兰焊接,要求已婚已育,限本地户籍,包吃住。"
+		bad["headcount"], bad["salary_min"], bad["salary_max"], bad["expires_on"] = "0", "9000", "6000", "2020-01-01"
+		for _, path := range []string{"/console/jobs", "/console/jobs/" + jobID} {
+			r := h.pageForm(ent, path, bad)
+			body := string(r.body)
+			if r.status != 422 {
+				t.Fatalf("%s: %d %s", path, r.status, body)
+			}
+			for _, want := range []string{"有几项填写不符合要求", `id="title-error">含有歧视性用语“限男性”`,
+				`id="description-error">含有歧视性用语“已婚已育”、“限本地户籍”`, `id="headcount-error">不能小于 1`,
+				`id="salary_max-error">最高月薪不能低于最低月薪`, `id="expires_on-error">不能早于今天`} {
+				if !strings.Contains(body, want) {
+					t.Errorf("%s: the form lacks %q", path, want)
+				}
+			}
+			for _, kept := range []string{`value="法兰焊工限男性"`, ">负责法兰焊接,要求已婚已育,限本地户籍,包吃住。</textarea>", `value="0"`,
+				`value="9000"`, `value="6000"`, `value="2020-01-01"`} {
+				if !strings.Contains(body, kept) {
+					t.Errorf("%s: the typed value %q is lost", path, kept)
+				}
+			}
+			if w := englishWord.FindAllString(visibleText(body), -1); len(w) > 0 {
+				t.Errorf("%s: English on the page: %v", path, w)
+			}
+		}
+		bad["salary_min"] = "五千"
+		body := string(h.pageForm(ent, "/console/jobs", bad).body)
+		for _, want := range []string{`id="salary_min-error">请填写整数`, `id="title-error">含有歧视性用语“限男性”`, `id="expires_on-error">不能早于今天`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("with a number that is not one: the form lacks %q", want)
+			}
+		}
+	})
 	t.Run("an anonymous report redirects, so a refresh never reports again", func(t *testing.T) {
 		v := h.visitorCSRF("/jobs/" + jobID)
 		r := h.do(req{method: "POST", path: "/jobs/" + jobID + "/report", contentType: "application/x-www-form-urlencoded", visitor: v,

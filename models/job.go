@@ -1,9 +1,12 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
-	"sort"
+	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,52 +71,99 @@ func (j Job) Searchable(today string) bool {
 func (j Job) Closed(today string) bool { return j.Status != JobOpen || j.ExpiresOn < today }
 
 // JobInput is what an enterprise sends to post or edit a vacancy; every field China's rules
-// ask of a posting is required (the employer comes from the verified profile).
+// ask of a posting is required (the employer comes from the verified profile). The figures
+// have no "required": a 0 is refused by its minimum, which says more than "required".
 type JobInput struct {
 	Title          string `json:"title" form:"title" validate:"required,trimmed,min=2,max=60"`
 	Description    string `json:"description" form:"description" validate:"required,min=10,max=5000"`
 	Occupation     string `json:"occupation" form:"occupation" validate:"required,trimmed,max=30"`
 	TownID         int64  `json:"town_id" form:"town_id" validate:"required,gt=0"`
-	SalaryMin      int    `json:"salary_min" form:"salary_min" validate:"required,gt=0,lte=100000"`
-	SalaryMax      int    `json:"salary_max" form:"salary_max" validate:"required,gt=0,lte=100000"`
-	Headcount      int    `json:"headcount" form:"headcount" validate:"required,gt=0,lte=10000"`
+	SalaryMin      int    `json:"salary_min" form:"salary_min" validate:"gt=0,lte=100000"`
+	SalaryMax      int    `json:"salary_max" form:"salary_max" validate:"gt=0,lte=100000"`
+	Headcount      int    `json:"headcount" form:"headcount" validate:"min=1,lte=10000"`
 	Education      string `json:"education" form:"education" validate:"required,oneof=不限 初中 高中 中专 大专 本科 硕士 博士"`
 	EmploymentType string `json:"employment_type" form:"employment_type" validate:"required,oneof=full_time part_time internship seasonal"`
 	ExpiresOn      string `json:"expires_on" form:"expires_on" validate:"required,date"`
 }
 
-// check applies the rules beyond the field shapes: a sane salary range, a validity period of
-// at most 90 days, and no discriminatory terms.
-func (in JobInput) check(today time.Time) error {
+// jobFields are the posting's fields in the order the form shows them, so a refusal names its
+// fields in one order every time.
+var jobFields = []string{"title", "description", "occupation", "town_id", "salary_min", "salary_max", "headcount",
+	"education", "employment_type", "expires_on"}
+
+// check applies the field shapes and the rules beyond them — a sane salary range, a validity
+// period of at most 90 days, no discriminatory terms in any text field, a known town — and
+// names every failing field at once. Only discriminatory terms make it the
+// discriminatory_term rule; any other failure makes it invalid input naming the terms too.
+func (in JobInput) check(today time.Time, townKnown bool) error {
+	fields := map[string]string{}
+	// each rule is written as a FieldError, so the page catalogue's test sees it
+	add := func(e *Error) { maps.Copy(fields, e.Fields) }
 	if err := Validate(in); err != nil {
-		return err
+		var e *Error
+		if !errors.As(err, &e) {
+			return err
+		}
+		add(e)
 	}
-	if in.SalaryMax < in.SalaryMin {
-		return FieldError("salary_max", "must not be below salary_min")
-	}
-	if in.SalaryMax > 5*in.SalaryMin {
-		return FieldError("salary_max", "must be at most 5 times salary_min: state a real range")
-	}
-	exp, _ := ParseDate(in.ExpiresOn)
-	day, _ := ParseDate(Today(today))
-	if exp.Before(day) {
-		return FieldError("expires_on", "must not be in the past")
-	}
-	if exp.After(day.AddDate(0, 0, MaxPostingDays)) {
-		return FieldError("expires_on", "must be at most 90 days ahead ("+day.AddDate(0, 0, MaxPostingDays).Format(DateLayout)+")")
-	}
-	for field, text := range map[string]string{"title": in.Title, "description": in.Description, "occupation": in.Occupation} {
-		if term := discriminatoryTerm(text); term != "" {
-			return &Error{Code: ErrRule, Reason: "discriminatory_term",
-				Message: field + " contains the discriminatory term 「" + term + "」; postings may not restrict gender, ethnicity, marital or childbearing status or household registration",
-				Fields:  map[string]string{field: "contains the discriminatory term 「" + term + "」"}}
+	failed := func(f string) bool { _, ok := fields[f]; return ok }
+	if !failed("salary_min") && !failed("salary_max") {
+		if in.SalaryMax < in.SalaryMin {
+			add(FieldError("salary_max", "must not be below salary_min"))
+		} else if in.SalaryMax > 5*in.SalaryMin {
+			add(FieldError("salary_max", "must be at most 5 times salary_min: state a real range"))
 		}
 	}
-	return nil
+	if !failed("expires_on") {
+		exp, _ := ParseDate(in.ExpiresOn)
+		day, _ := ParseDate(Today(today))
+		if exp.Before(day) {
+			add(FieldError("expires_on", "must not be in the past"))
+		} else if last := day.AddDate(0, 0, MaxPostingDays); exp.After(last) {
+			add(FieldError("expires_on", "must be at most 90 days ahead ("+last.Format(DateLayout)+")"))
+		}
+	}
+	if !townKnown && !failed("town_id") {
+		add(FieldError("town_id", "no such town"))
+	}
+	onlyTerms := len(fields) == 0
+	// A term outweighs a field's shape: it must go whatever else is fixed.
+	var termed []string
+	for _, f := range []struct{ name, text string }{{"title", in.Title}, {"description", in.Description}, {"occupation", in.Occupation}} {
+		if terms := discriminatoryTermsIn(f.text); len(terms) > 0 {
+			fields[f.name] = termRule(terms)
+			termed = append(termed, f.name+" "+fields[f.name])
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	if onlyTerms {
+		return &Error{Code: ErrRule, Reason: "discriminatory_term",
+			Message: strings.Join(termed, ", ") + "; postings may not restrict gender, ethnicity, marital or childbearing status or household registration",
+			Fields:  fields}
+	}
+	var parts []string
+	for _, f := range jobFields {
+		if msg, ok := fields[f]; ok {
+			parts = append(parts, f+": "+msg)
+		}
+	}
+	return &Error{Code: ErrInvalid, Message: strings.Join(parts, "; "), Fields: fields}
+}
+
+// termRule is a text field's refusal naming the discriminatory terms it contains.
+func termRule(terms []string) string {
+	if len(terms) == 1 {
+		return "contains the discriminatory term 「" + terms[0] + "」"
+	}
+	return "contains the discriminatory terms 「" + strings.Join(terms, "」「") + "」"
 }
 
 var discriminatoryTerms = loadTerms()
 
+// loadTerms reads the refused terms in one order on every load: the groups by name, then the
+// longest term first, so the message quotes 仅限汉族 rather than its part 限汉族.
 func loadTerms() []string {
 	b, err := seedData.ReadFile("seeddata/discriminatory_terms.json")
 	if err != nil {
@@ -124,30 +174,42 @@ func loadTerms() []string {
 		panic(err)
 	}
 	var terms []string
-	for k, raw := range groups {
+	for _, k := range slices.Sorted(maps.Keys(groups)) {
 		if strings.HasPrefix(k, "_") {
 			continue
 		}
 		var list []string
-		if err := json.Unmarshal(raw, &list); err != nil {
+		if err := json.Unmarshal(groups[k], &list); err != nil {
 			panic(err)
 		}
 		terms = append(terms, list...)
 	}
-	// The longest term first, so the message quotes 仅限汉族 rather than its part 限汉族.
-	sort.SliceStable(terms, func(i, k int) bool { return len(terms[i]) > len(terms[k]) })
+	slices.SortStableFunc(terms, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 	return terms
 }
 
-// discriminatoryTerm returns the first refused term the text contains, ignoring spaces.
-func discriminatoryTerm(text string) string {
+// discriminatoryTermsIn returns every refused term the text contains, ignoring spaces, in the
+// order they appear; a term inside a longer one found first (限男性 in 仅限男性) is not
+// named again.
+func discriminatoryTermsIn(text string) []string {
 	flat := strings.Join(strings.Fields(text), "")
+	type found struct {
+		term string
+		at   int
+	}
+	var hits []found
 	for _, t := range discriminatoryTerms {
-		if strings.Contains(flat, t) {
-			return t
+		if at := strings.Index(flat, t); at >= 0 {
+			hits = append(hits, found{t, at})
+			flat = strings.ReplaceAll(flat, t, strings.Repeat("\x00", len(t)))
 		}
 	}
-	return ""
+	slices.SortStableFunc(hits, func(a, b found) int { return cmp.Compare(a.at, b.at) })
+	terms := make([]string, len(hits))
+	for i, h := range hits {
+		terms[i] = h.term
+	}
+	return terms
 }
 
 // CreateJob posts a vacancy for the caller's verified enterprise; the outbox row that puts it
@@ -160,11 +222,8 @@ func (s *Store) CreateJob(ctx context.Context, owner User, in JobInput, now time
 	if !ent.Verified {
 		return Job{}, RuleError("enterprise_not_verified", "the enterprise profile is waiting for verification; postings open after it")
 	}
-	if err := in.check(now); err != nil {
+	if err := s.checkJob(ctx, in, now); err != nil {
 		return Job{}, err
-	}
-	if _, err := s.Town(ctx, in.TownID); err != nil {
-		return Job{}, FieldError("town_id", "no such town")
 	}
 	j := jobFromInput(Job{EnterpriseID: ent.ID, Status: JobOpen, PostedAt: now.UTC(), UpdatedAt: now.UTC()}, in)
 	err = s.tx(ctx, func(tx *gorm.DB) error {
@@ -180,6 +239,20 @@ func (s *Store) CreateJob(ctx context.Context, owner User, in JobInput, now time
 		return Job{}, err
 	}
 	return s.Job(ctx, j.ID)
+}
+
+// checkJob applies every posting rule, the town's existence included, naming every failing
+// field at once.
+func (s *Store) checkJob(ctx context.Context, in JobInput, now time.Time) error {
+	known := true
+	if in.TownID > 0 {
+		if _, err := s.Town(ctx, in.TownID); ErrorCode(err) == ErrNotFound {
+			known = false
+		} else if err != nil {
+			return err
+		}
+	}
+	return in.check(now, known)
 }
 
 // Input is the posting's content as an edit form or a PATCH starts from.
@@ -198,11 +271,8 @@ func jobFromInput(j Job, in JobInput) Job {
 
 // UpdateJob edits an open posting of the caller's enterprise.
 func (s *Store) UpdateJob(ctx context.Context, owner User, id int64, in JobInput, now time.Time) (Job, error) {
-	if err := in.check(now); err != nil {
+	if err := s.checkJob(ctx, in, now); err != nil {
 		return Job{}, err
-	}
-	if _, err := s.Town(ctx, in.TownID); err != nil {
-		return Job{}, FieldError("town_id", "no such town")
 	}
 	return s.changeJob(ctx, owner, id, "job.update", func(j *Job) error {
 		if j.Status != JobOpen {

@@ -7,9 +7,10 @@ import (
 	"gorm.io/gorm"
 )
 
-// CheckJob applies every posting rule to one input without storing it, for bulk imports
-// that report bad rows and keep going.
-func CheckJob(in JobInput, now time.Time) error { return in.check(now) }
+// CheckJob applies every posting rule but the town's existence (the caller knows the towns)
+// to one input without storing it, naming every failing field at once, for bulk imports that
+// report bad rows and keep going and for forms that show every error beside its field.
+func CheckJob(in JobInput, now time.Time) error { return in.check(now, true) }
 
 // ImportJobs stores already-checked postings of one verified enterprise in one transaction,
 // with their outbox rows and a single audit entry for the batch.

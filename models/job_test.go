@@ -89,6 +89,15 @@ func TestPostingRules(t *testing.T) {
 				}
 			})
 		}
+		t.Run("an unknown town is named with the posting's other problems", func(t *testing.T) {
+			in := goodJob(999999)
+			in.Headcount, in.Description = 0, "负责法兰焊接,限男性,包吃住。"
+			_, err := s.CreateJob(ctx, owner, in, postingDay)
+			e := mustCode(t, err, ErrInvalid)
+			if e.Fields["town_id"] != "no such town" || e.Fields["headcount"] == "" || !strings.Contains(e.Fields["description"], "限男性") {
+				t.Fatalf("fields %v", e.Fields)
+			}
+		})
 		t.Run("the last allowed day is 90 days ahead", func(t *testing.T) {
 			in := goodJob(towns[0].ID)
 			in.ExpiresOn = "2027-02-24"
@@ -191,5 +200,67 @@ func TestReportsAndTakeDown(t *testing.T) {
 			_, err := s.ResolveReport(ctx, rev, r.ID, ResolveInput{TakeDown: &yes}, postingDay)
 			mustCode(t, err, ErrConflict, "report_resolved")
 		})
+	})
+}
+
+func TestOnePostingRefusalNamesEveryProblem(t *testing.T) {
+	// The usability review's form: four problems and three terms, which took four submits.
+	bad := goodJob(1)
+	bad.Title = "招聘电焊工限男性"
+	bad.Description = "负责法兰焊接,要求已婚已育,限本地户籍,包吃住。"
+	bad.Headcount, bad.SalaryMin, bad.SalaryMax, bad.ExpiresOn = 0, 9000, 6000, "2020-01-01"
+	want := map[string]string{
+		"title":       "contains the discriminatory term 「限男性」",
+		"description": "contains the discriminatory terms 「已婚已育」「限本地户籍」",
+		"headcount":   "must be at least 1",
+		"salary_max":  "must not be below salary_min",
+		"expires_on":  "must not be in the past",
+	}
+	t.Run("every failing field is named in one refusal, the same one each time", func(t *testing.T) {
+		var first string
+		for range 50 {
+			e := mustCode(t, CheckJob(bad, postingDay), ErrInvalid)
+			if len(e.Fields) != len(want) {
+				t.Fatalf("fields %v, want %v", e.Fields, want)
+			}
+			for field, msg := range want {
+				if e.Fields[field] != msg {
+					t.Fatalf("%s: %q, want %q (all: %v)", field, e.Fields[field], msg, e.Fields)
+				}
+			}
+			if first == "" {
+				first = e.Message
+			} else if e.Message != first {
+				t.Fatalf("the message changed between runs: %q, then %q", first, e.Message)
+			}
+		}
+	})
+	t.Run("terms alone stay the discriminatory_term rule, naming every field that has one", func(t *testing.T) {
+		in := goodJob(1)
+		in.Title, in.Description = "招聘电焊工限男性", "负责法兰焊接,要求已婚已育,包吃住。"
+		for range 50 {
+			e := mustCode(t, CheckJob(in, postingDay), ErrRule, "discriminatory_term")
+			if e.Fields["title"] != "contains the discriminatory term 「限男性」" || e.Fields["description"] != "contains the discriminatory term 「已婚已育」" || len(e.Fields) != 2 {
+				t.Fatalf("fields %v", e.Fields)
+			}
+			if !strings.Contains(e.Message, "限男性") || !strings.Contains(e.Message, "已婚已育") {
+				t.Fatalf("message %q", e.Message)
+			}
+		}
+	})
+	t.Run("a headcount of 0 is below the minimum, not missing", func(t *testing.T) {
+		in := goodJob(1)
+		in.Headcount = 0
+		if e := mustCode(t, CheckJob(in, postingDay), ErrInvalid); e.Fields["headcount"] != "must be at least 1" {
+			t.Fatalf("headcount: %q", e.Fields["headcount"])
+		}
+	})
+	t.Run("the terms are read in one order on every load", func(t *testing.T) {
+		first := strings.Join(loadTerms(), ",")
+		for range 20 {
+			if got := strings.Join(loadTerms(), ","); got != first {
+				t.Fatalf("the term list changed order between loads")
+			}
+		}
 	})
 }
