@@ -105,13 +105,46 @@ func (ch *barChart) addRow(label string, scale float64, bars ...chartBar) *chart
 	return &ch.Rows[len(ch.Rows)-1]
 }
 
-// rateChart draws each program's employment rate on a 0–100% scale with its target marked:
-// green when met, amber when not.
-func rateChart(programs []models.ProgramRate) *barChart {
-	target := 80
+// rateTarget is the employment target the chart's legend and the totals name: the first
+// program's, or the policy's 80% when none has one.
+func rateTarget(programs []models.ProgramRate) int {
 	if len(programs) > 0 && programs[0].TargetRate > 0 {
-		target = programs[0].TargetRate
+		return programs[0].TargetRate
 	}
+	return 80
+}
+
+// programSummary says in words what the programs' headline figure counts: how many met the
+// target, how many have nobody completed yet (no verdict) and how many fell short.
+func programSummary(programs []models.ProgramRate) string {
+	var met, awaiting, below int
+	for _, p := range programs {
+		switch {
+		case p.MeetsTarget:
+			met++
+		case p.AwaitingCompletion:
+			awaiting++
+		default:
+			below++
+		}
+	}
+	if len(programs) == 0 {
+		return "还没有已审批的培训项目"
+	}
+	s := fmt.Sprintf("其中 %d 个就业率达到 %d%%", met, rateTarget(programs))
+	if awaiting > 0 {
+		s += fmt.Sprintf(",%d 个尚无结业学员", awaiting)
+	}
+	if below > 0 {
+		s += fmt.Sprintf(",%d 个未达标", below)
+	}
+	return s
+}
+
+// rateChart draws each program's employment rate on a 0–100% scale with its target marked:
+// green when met, amber when not; a program nobody has completed yet has no bar and says so.
+func rateChart(programs []models.ProgramRate) *barChart {
+	target := rateTarget(programs)
 	ch := newBarChart("rate-chart", "各培训项目就业率与目标线",
 		fmt.Sprintf("横向条形图:%d 个培训项目的就业率,竖线为就业率目标 %d%%;数据见下表。", len(programs), target),
 		chartKey{Class: "bar-met", Text: "达标"}, chartKey{Class: "bar-below", Text: "未达标"},
@@ -122,8 +155,12 @@ func rateChart(programs []models.ProgramRate) *barChart {
 			class, verdict = "bar-met", "达标"
 		}
 		rate := chartPercent(p.EmploymentRate)
-		row := ch.addRow(p.Name+" · "+p.Town, 100, chartBar{Value: p.EmploymentRate, Class: class, Text: rate + " " + verdict,
-			Title: fmt.Sprintf("%s:就业率 %s(%d/%d),目标 %d%%,%s", p.Name, rate, p.Employed, p.Completed, p.TargetRate, verdict)})
+		bar := chartBar{Value: p.EmploymentRate, Class: class, Text: rate + " " + verdict,
+			Title: fmt.Sprintf("%s:就业率 %s(%d/%d),目标 %d%%,%s", p.Name, rate, p.Employed, p.Completed, p.TargetRate, verdict)}
+		if p.AwaitingCompletion {
+			bar = chartBar{Class: "bar-pending", Text: "进行中 · 尚无结业学员", Title: fmt.Sprintf("%s:进行中,尚无结业学员,目标 %d%%", p.Name, p.TargetRate)}
+		}
+		row := ch.addRow(p.Name+" · "+p.Town, 100, bar)
 		if p.TargetRate > 0 {
 			b := row.Bars[0]
 			row.Target = &chartTarget{X: chartRound(float64(p.TargetRate) / 100 * chartBarArea), Y1: b.Y - 4, Y2: b.Y + b.H + 4}

@@ -71,6 +71,7 @@ func TestDashboard(t *testing.T) {
 			serial := 0
 			h.trainedProgram(prov, rev, "焊工技能提升班", "定襄法兰专业镇", 5, 4, &serial)        // 80%: met
 			h.trainedProgram(prov, rev, "<b>电焊工</b>速成班", "清徐老陈醋专业镇", 3, 1, &serial) // 33.33%, and a name to escape
+			h.trainedProgram(prov, rev, "焊工订单班(待结业)", "定襄法兰专业镇", 0, 0, &serial)     // ended, not closed, nobody completed: no verdict
 			// A claim approved on 2025-04-30 and paid on 2025-05-01 (China), written directly: the claims
 			// API is not this test's concern.
 			var policyID int64
@@ -92,17 +93,20 @@ func TestDashboard(t *testing.T) {
 				}
 				st := r.json(t)
 				totals := st["totals"].(map[string]any)
-				want := map[string]float64{"postings_open": 3, "applications": 2, "programs": 2, "programs_meeting_target": 1, "claims_approved_yuan": 12345, "claims_paid_yuan": 12345}
+				want := map[string]float64{"postings_open": 3, "applications": 2, "programs": 3, "programs_meeting_target": 1, "claims_approved_yuan": 12345, "claims_paid_yuan": 12345}
 				for k, v := range want {
 					if totals[k] != v {
 						t.Errorf("totals.%s = %v, want %v", k, totals[k], v)
 					}
 				}
 				programs := st["programs"].([]any)
-				first, second := programs[0].(map[string]any), programs[1].(map[string]any)
+				first, second, third := programs[0].(map[string]any), programs[1].(map[string]any), programs[2].(map[string]any)
 				if first["name"] != "焊工技能提升班" || first["town"] != "定襄法兰专业镇" || first["employment_rate"] != 80.0 || first["target_rate"] != 80.0 || first["meets_target"] != true ||
 					second["employment_rate"] != 33.33 || second["meets_target"] != false || second["completed"] != 3.0 || second["employed"] != 1.0 {
 					t.Fatalf("%v", programs)
+				}
+				if first["awaiting_completion"] != false || second["awaiting_completion"] != false || third["awaiting_completion"] != true || third["completed"] != 0.0 || third["meets_target"] != false {
+					t.Fatalf("only the program nobody completed awaits completion: %v", programs)
 				}
 				subsidies := fmt.Sprint(st["subsidies"])
 				if subsidies != fmt.Sprintf("[map[approved_yuan:12345 month:2025-04 paid_yuan:0 town:定襄法兰专业镇 town_id:%d] map[approved_yuan:0 month:2025-05 paid_yuan:12345 town:定襄法兰专业镇 town_id:%[1]d]]", h.townID("定襄法兰专业镇")) {
@@ -145,6 +149,18 @@ func TestDashboard(t *testing.T) {
 				}
 				if strings.Contains(page, "<b>电焊工</b>") {
 					t.Error("a program name reached the page unescaped")
+				}
+				// The program nobody completed yet reads as in progress, never as failing.
+				if !strings.Contains(rates, "焊工订单班(待结业) · 定襄法兰专业镇") || !strings.Contains(rates, "进行中 · 尚无结业学员") || strings.Contains(rates, "0% 未达标") {
+					t.Errorf("the rate chart shows the program without completers as failing or not at all")
+				}
+				row := regexp.MustCompile(`(?s)<tr><th scope="row"><a href="/programs/\d+">` + regexp.QuoteMeta("焊工订单班(待结业)") + `</a></th>.*?</tr>`).FindString(page)
+				if !strings.Contains(row, "<td>进行中,尚无结业学员</td>") || strings.Contains(row, "未达标") || strings.Contains(row, "<td>0%</td>") {
+					t.Errorf("its table row: %s", row)
+				}
+				totals := regexp.MustCompile(`(?s)<dl class="totals">.*?</dl>`).FindString(page)
+				if !strings.Contains(totals, "<dt>培训项目</dt><dd>3 个<small>其中 1 个就业率达到 80%,1 个尚无结业学员,1 个未达标</small></dd>") {
+					t.Errorf("the programs' figure is not in words: %s", totals)
 				}
 				for _, want := range []string{"2025-04 · 定襄法兰专业镇", "批准 12,345 元", "2025-05 · 定襄法兰专业镇", "拨付 12,345 元"} {
 					if !strings.Contains(subsidies, want) {

@@ -11,6 +11,7 @@ type dashboardView struct {
 	Page
 	Stats                                 models.Stats
 	ApprovedYuan, PaidYuan                string
+	ProgramSummary                        string // the programs' figure in words
 	Subsidies                             []dashboardSubsidy
 	RateChart, SubsidyChart, PostingChart *barChart
 }
@@ -27,6 +28,6 @@ func (a *App) dashboardPage(c *fiber.Ctx) error {
 		subsidies[i] = dashboardSubsidy{Month: m.Month, Town: chartTown(m.Town), Approved: chartYuan(m.ApprovedYuan), Paid: chartYuan(m.PaidYuan)}
 	}
 	return a.render(c, "dashboard", &dashboardView{Page: Page{Title: "数据看板"}, Stats: st, ApprovedYuan: chartYuan(st.Totals.ClaimsApprovedYuan),
-		PaidYuan: chartYuan(st.Totals.ClaimsPaidYuan), Subsidies: subsidies, RateChart: rateChart(st.Programs),
+		PaidYuan: chartYuan(st.Totals.ClaimsPaidYuan), ProgramSummary: programSummary(st.Programs), Subsidies: subsidies, RateChart: rateChart(st.Programs),
 		SubsidyChart: subsidyChart(st.Subsidies), PostingChart: postingChart(st.Postings)})
 }

@@ -24,10 +24,16 @@ type seekerConsoleView struct {
 	Recommendations []search.Recommendation
 	RecProblem      string
 	Saved           []savedView
-	Notifications   []models.Notification
+	Notifications   []alertView
 	Unread          int
 	Identity        *models.Identity // the real-name identity, nil until stated
 	IdentityForm    identityForm
+}
+
+// alertView is a new-posting alert with the saved search it came from.
+type alertView struct {
+	models.Notification
+	Search *savedView // nil only if the search went between the two reads
 }
 
 // training is one of the seeker's enrolments with its program, for 我的培训.
@@ -68,10 +74,20 @@ func (a *App) loadSeekerConsole(c *fiber.Ctx, v *seekerConsoleView) error {
 	for _, s := range ss {
 		v.Saved = append(v.Saved, savedSearchView(s))
 	}
-	if v.Notifications, err = a.store.Notifications(ctx, u); err != nil {
+	ns, err := a.store.Notifications(ctx, u)
+	if err != nil {
 		return err
 	}
-	v.Unread = models.Unread(v.Notifications)
+	for _, n := range ns {
+		al := alertView{Notification: n}
+		for i := range v.Saved {
+			if v.Saved[i].ID == n.SavedSearchID {
+				al.Search = &v.Saved[i]
+			}
+		}
+		v.Notifications = append(v.Notifications, al)
+	}
+	v.Unread = models.Unread(ns)
 	switch idn, err := a.store.IdentityOf(ctx, u.ID); {
 	case err == nil:
 		v.Identity = &idn

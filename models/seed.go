@@ -123,8 +123,9 @@ func (s *Store) demoJobs(ctx context.Context, u User, e Enterprise, jobs []demoJ
 	return nil
 }
 
-// SeedDemo adds demo accounts (a seeker, a provider, a reviewer and three verified
-// enterprises) clearly marked 【演示】. Running it again adds nothing.
+// SeedDemo adds demo accounts (a seeker, a provider, a reviewer, three verified enterprises
+// and one awaiting verification) clearly marked 【演示】, and what their pages show. Running it
+// again adds nothing.
 func (s *Store) SeedDemo(ctx context.Context) (SeedReport, error) {
 	var rep SeedReport
 	var reviewer User
@@ -188,6 +189,11 @@ func (s *Store) SeedDemo(ctx context.Context) (SeedReport, error) {
 	if err := s.demoIntegrity(ctx, reviewer, now); err != nil {
 		return rep, fmt.Errorf("demo integrity data: %w", err)
 	}
+	pending, err := s.demoQueues(ctx, now)
+	if err != nil {
+		return rep, err
+	}
+	rep.DemoAccounts = append(rep.DemoAccounts, pending)
 	return rep, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -192,7 +193,7 @@ func (s *Store) demoFairs(ctx context.Context, reviewer User, now time.Time) err
 }
 
 // demoSeekerPages gives the demo seeker a profile (so it gets recommendations), a saved
-// search and one new-posting alert.
+// search and one new-posting alert, for a posting that search finds.
 func (s *Store) demoSeekerPages(ctx context.Context, seeker User, town Town, now time.Time) error {
 	if _, err := s.SaveProfile(ctx, seeker, ProfileInput{DesiredOccupations: []string{"焊工", "锻造工"}, DesiredTownIDs: []int64{town.ID},
 		ExpectedSalary: 6000, Education: "高中", Skills: []string{"电焊"}, Resume: "【演示】三年法兰焊接经验。"}); err != nil {
@@ -202,10 +203,26 @@ func (s *Store) demoSeekerPages(ctx context.Context, seeker User, town Town, now
 	if err != nil {
 		return err
 	}
-	jobs, err := s.Jobs(ctx, JobFilter{OpenOn: Today(now), TownID: town.ID, Limit: 1})
-	if err != nil || len(jobs) == 0 {
+	j, err := s.demoWeldingPosting(ctx, town, now)
+	if err != nil {
 		return err
 	}
-	_, err = s.Notify(ctx, ss, jobs, now.Unix())
+	_, err = s.Notify(ctx, ss, []Job{j}, now.Unix())
 	return err
+}
+
+// demoWeldingPosting is the town's open posting that says 焊工 (the demo's 【演示】招聘电焊工):
+// the saved search "定襄的焊工岗位" finds it, so its alert and the seeker's application are
+// about it. The alerter's search also knows synonyms; the word itself is enough here.
+func (s *Store) demoWeldingPosting(ctx context.Context, town Town, now time.Time) (Job, error) {
+	jobs, err := s.Jobs(ctx, JobFilter{OpenOn: Today(now), TownID: town.ID})
+	if err != nil {
+		return Job{}, err
+	}
+	for _, j := range jobs {
+		if j.Demo && strings.Contains(j.Title+" "+j.Occupation+" "+j.Description, "焊工") {
+			return j, nil
+		}
+	}
+	return Job{}, fmt.Errorf("no open demo welding posting in %s", town.Name)
 }

@@ -35,6 +35,9 @@ type ProgramRate struct {
 	EmploymentRate float64 `json:"employment_rate"` // percent
 	TargetRate     int     `json:"target_rate"`     // percent; 0 when no policy version was in force
 	MeetsTarget    bool    `json:"meets_target"`
+	// AwaitingCompletion: not closed and nobody completed yet (running, or ended and not yet
+	// closed), so its 0% is no verdict (尚无结业学员).
+	AwaitingCompletion bool `json:"awaiting_completion"`
 }
 
 // TownSubsidy is what was approved and what was paid in a town in one month (China time).
@@ -102,7 +105,8 @@ func (s *Store) programRates(ctx context.Context, today string) ([]ProgramRate, 
 			return nil, err
 		}
 		r := ProgramRate{ID: p.ID, Name: p.Name, Completed: o.Completed, Employed: o.Employed,
-			EmploymentRate: o.EmploymentRate, TargetRate: o.TargetRate, MeetsTarget: o.MeetsTarget}
+			EmploymentRate: o.EmploymentRate, TargetRate: o.TargetRate, MeetsTarget: o.MeetsTarget,
+			AwaitingCompletion: o.Completed == 0 && p.Status != ProgramClosed}
 		if p.Town != nil {
 			r.Town = p.Town.Name
 		}

@@ -33,11 +33,14 @@ var latinWord = regexp.MustCompile(`\b[A-Za-z]{2,}\b`) // whole words: a request
 type visit struct {
 	path   string
 	status int
-	text   string // in main's visible text
-	sel    string // an element the page has
+	text   string   // in main's visible text
+	more   []string // further texts in main: what the demo puts on the page
+	sel    string   // an element the page has
 }
 
-func page(path, text string) visit    { return visit{path: path, status: 200, text: text} }
+func page(path, text string, more ...string) visit {
+	return visit{path: path, status: 200, text: text, more: more}
+}
 func pageWith(path, sel string) visit { return visit{path: path, status: 200, sel: sel} }
 func prefixed(prefix string, ids []string, sel string) []visit {
 	out := make([]visit, len(ids))
@@ -89,6 +92,12 @@ func TestBrowserEveryPageAtPhoneAndDesktop(t *testing.T) {
 	towns := ids("/api/v1/towns", "", "towns")
 	ent := token("13900000001")
 	myJobs := ids("/api/v1/me/jobs", ent, "jobs")
+	welding := "" // the posting the demo seeker applied to and was invited to interview for
+	for _, x := range p.call("GET", "/api/v1/me/jobs", ent, nil).must(t, 200)["jobs"].([]any) {
+		if m := x.(map[string]any); m["title"] == "【演示】招聘电焊工" {
+			welding = itoa(int(m["id"].(float64)))
+		}
+	}
 	prov := token("13900000020")
 	programs := ids("/api/v1/me/programs", prov, "programs")
 	rev := token("13900000009")
@@ -115,10 +124,12 @@ func TestBrowserEveryPageAtPhoneAndDesktop(t *testing.T) {
 		pageWith("/login", `form[action="/login"]`), page("/register", "注册"), {path: "/no/such/page", status: 404, text: "页面不存在"}}
 	walks := []rolePages{
 		{role: "public", visits: public},
-		{role: "seeker", phone: "13900000010", visits: []visit{page("/console", "求职者工作台"), page("/programs/"+programs[0], "培训机构"),
+		{role: "seeker", phone: "13900000010", visits: []visit{page("/console", "求职者工作台", "【演示】招聘电焊工 来自订阅的搜索“定襄的焊工岗位”", "邀请面试", "【演示】数控车工"),
+			page("/programs/"+programs[0], "培训机构"),
 			pageWith("/programs/"+running+"/checkin", `form[action$="/checkin"]`), pageWith("/jobs/"+jobs[0], `form[action$="/apply"]`)}},
 		{role: "enterprise", phone: "13900000001", visits: []visit{page("/console", "企业工作台"), page("/console/jobs/new", "发布岗位"),
 			page("/console/jobs/"+myJobs[0]+"/edit", "修改岗位"), page("/console/jobs/"+myJobs[0]+"/applicants", "应聘者"),
+			page("/console/jobs/"+welding+"/applicants", "应聘者 · 【演示】招聘电焊工", "【演示】求职者", "邀请面试"),
 			page("/console/onjob-claims/new", "在岗职工技能提升培训补贴申请"), page("/console/claims/"+onjob, "补贴申请 "+onjob), page("/fairs", "现场招聘会")},
 			steps: func(t *testing.T, ctx context.Context, width int) {
 				// a paid booth asks first
@@ -139,9 +150,12 @@ func TestBrowserEveryPageAtPhoneAndDesktop(t *testing.T) {
 					visit{path: "/console/programs/:id/close (确认)", status: 200, text: "确认培训结束并关闭项目"}, width, "provider-confirm-close-program")
 			}},
 		{role: "reviewer", phone: "13900000009", visits: []visit{page("/console", "审核员工作台"), page("/console/review/claims", "补贴审核"),
-			page("/console/review/verify", "企业与机构认证"), page("/console/review/programs", "培训项目审批"), page("/console/review/reports", "岗位举报"),
+			page("/console/review/verify", "企业与机构认证", "【演示】定襄鑫源法兰制品有限公司"),
+			page("/console/review/programs", "培训项目审批", "【演示】法兰锻造工培训班(待审批)"),
+			page("/console/review/reports", "岗位举报", "【演示】叉车司机", "举报原因:【演示】"),
 			page("/console/review/fairs", "发布招聘会"), page("/console/review/policies", "政策版本"), page("/console/claims/"+claims[0], "逐人核算"),
-			page("/console/claims/"+onjob, "补贴申请 "+onjob), page("/dashboard", "数据看板"), page("/console/review/social-insurance", "社保数据导入"),
+			page("/console/claims/"+onjob, "补贴申请 "+onjob), page("/dashboard", "数据看板", "求职投递\n2", "其中 2 个就业率达到 80%,3 个尚无结业学员", "进行中,尚无结业学员"),
+			page("/console/review/social-insurance", "社保数据导入"),
 			page("/console/review/inspections", "补贴抽查"), page("/console/review/identity?phone=13900000010", "实名信息更正")},
 			steps: func(t *testing.T, ctx context.Context, width int) {
 				claim := "/console/claims/" + onjob
@@ -245,8 +259,10 @@ func checkLoaded(t *testing.T, ctx context.Context, v visit, status, width int, 
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(main, v.text) {
-			t.Errorf("%s at %d px does not show %q: %s", v.path, width, v.text, main)
+		for _, want := range append([]string{v.text}, v.more...) {
+			if !strings.Contains(main, want) {
+				t.Errorf("%s at %d px does not show %q: %s", v.path, width, want, main)
+			}
 		}
 	}
 	if v.sel != "" {
