@@ -73,33 +73,38 @@ func (a *App) loadReviewQueues(c *fiber.Ctx) (reviewQueues, error) {
 }
 
 // taskBar is the reviewer's task bar with its waiting counts, for the task pages that do not
-// load the queues themselves; a count that cannot be read leaves the bar without counts (they
-// are a guide, not the page).
+// load the queues themselves (only their counts are read); a count that cannot be read leaves
+// the bar without counts (they are a guide, not the page).
 func (a *App) taskBar(c *fiber.Ctx, current string) []reviewTask {
-	q, err := a.loadReviewQueues(c)
+	n, err := a.store.ReviewCounts(c.UserContext())
 	if err != nil {
-		a.log.Warn("review queues for the task bar", "err", err)
+		a.log.Warn("review counts for the task bar", "err", err)
 		return reviewTasks(current)
 	}
-	return q.tasks(current)
+	return withWaiting(reviewTasks(current), n)
 }
 
-// tasks are the task pages with their waiting counts.
-func (q reviewQueues) tasks(current string) []reviewTask {
-	ts := reviewTasks(current)
+// withWaiting puts the queues' counts on the task bar.
+func withWaiting(ts []reviewTask, n models.ReviewCounts) []reviewTask {
 	for i := range ts {
 		switch ts[i].Key {
 		case "claims":
-			ts[i].Waiting = len(q.Claims)
+			ts[i].Waiting = int(n.Claims)
 		case "verify":
-			ts[i].Waiting = len(q.Enterprises) + len(q.Providers)
+			ts[i].Waiting = int(n.Enterprises + n.Providers)
 		case "programs":
-			ts[i].Waiting = len(q.Programs)
+			ts[i].Waiting = int(n.Programs)
 		case "reports":
-			ts[i].Waiting = len(q.Reports)
+			ts[i].Waiting = int(n.Reports)
 		}
 	}
 	return ts
+}
+
+// tasks are the task pages with the counts of the queues loaded.
+func (q reviewQueues) tasks(current string) []reviewTask {
+	return withWaiting(reviewTasks(current), models.ReviewCounts{Claims: int64(len(q.Claims)), Enterprises: int64(len(q.Enterprises)),
+		Providers: int64(len(q.Providers)), Programs: int64(len(q.Programs)), Reports: int64(len(q.Reports))})
 }
 
 // reviewerConsoleView is the reviewer's start page: what waits in each task, the first few

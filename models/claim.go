@@ -175,6 +175,14 @@ func register(tx *gorm.DB, claim *Claim, lines []ClaimLine) error {
 	return tx.Model(&Claim{ID: claim.ID}).Updates(map[string]any{"total_yuan": claim.TotalYuan, "people": claim.People}).Error
 }
 
+// standingClaimOf narrows a query to the program's claim that stands: any not rejected (a
+// program has at most one; a rejected claim frees its program for another).
+func standingClaimOf(programID int64) func(*gorm.DB) *gorm.DB {
+	return func(q *gorm.DB) *gorm.DB {
+		return q.Model(&Claim{}).Where("program_id = ? AND status <> ?", programID, ClaimRejected)
+	}
+}
+
 // SubmitTrainingClaim files the claim a closed program's outcome allows, for its provider.
 func (s *Store) SubmitTrainingClaim(ctx context.Context, owner User, programID int64, now time.Time) (Claim, error) {
 	p, err := s.Program(ctx, programID)
@@ -185,7 +193,7 @@ func (s *Store) SubmitTrainingClaim(ctx context.Context, owner User, programID i
 		return Claim{}, err
 	}
 	var active int64
-	if err := s.db.WithContext(ctx).Model(&Claim{}).Where("program_id = ? AND status <> ?", programID, ClaimRejected).Count(&active).Error; err != nil {
+	if err := s.db.WithContext(ctx).Scopes(standingClaimOf(programID)).Count(&active).Error; err != nil {
 		return Claim{}, err
 	}
 	if active > 0 {

@@ -115,8 +115,10 @@ func (s *Store) ApproveClaimWithNote(ctx context.Context, reviewer User, id int6
 		if err != nil {
 			return Claim{}, err
 		}
-		if full.UnderInspection && full.Status == ClaimSubmitted { // a note would not help: the result must come first
-			return Claim{}, ConflictError("under_inspection", "this claim was drawn for inspection (抽查); record its result first")
+		if full.Status == ClaimSubmitted { // a note would not help: the inspection's result comes first
+			if err := notUnderInspection(s.db.WithContext(ctx), id); err != nil {
+				return Claim{}, err
+			}
 		}
 		if full.Flagged && note == "" && full.Status == ClaimSubmitted {
 			return Claim{}, &Error{Code: ErrRule, Reason: "note_required", Message: "this claim has risk flags; say in a note why it is approved",
@@ -347,7 +349,7 @@ func (s *Store) RevealClaimIDs(ctx context.Context, reviewer User, c Claim) (map
 // ClaimOfProgram finds a program's active (not rejected) claim, if any.
 func (s *Store) ClaimOfProgram(ctx context.Context, programID int64) (*Claim, error) {
 	var c Claim
-	err := s.db.WithContext(ctx).Where("program_id = ? AND status <> ?", programID, ClaimRejected).Limit(1).Find(&c).Error
+	err := s.db.WithContext(ctx).Scopes(standingClaimOf(programID)).Limit(1).Find(&c).Error
 	if err != nil || c.ID == 0 {
 		return nil, err
 	}

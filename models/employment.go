@@ -66,7 +66,7 @@ func (s *Store) RecordEmployment(ctx context.Context, owner User, enrolmentID in
 		// A claim reads its flags from the outcome as it is: evidence the provider changed
 		// after claiming would change what the reviewer is judging (and could clear a flag).
 		var claimed int64
-		if err := tx.Model(&Claim{}).Where("program_id = ? AND status <> ?", p.ID, ClaimRejected).Count(&claimed).Error; err != nil {
+		if err := tx.Scopes(standingClaimOf(p.ID)).Count(&claimed).Error; err != nil {
 			return err
 		}
 		if claimed > 0 {

@@ -135,17 +135,7 @@ func TestCheckinNeedsTheEnrolmentsIdentity(t *testing.T) {
 		if _, err := s.ApproveProgram(ctx, rev, p.ID, ApproveInput{}, during); err != nil {
 			t.Fatal(err)
 		}
-		a := newAccount(t, s, RoleSeeker, "13800000712")
-		if _, _, err := s.SetIdentity(ctx, a, IdentityInput{Name: "甲某", IDNumber: idNumber(1)}, during); err != nil {
-			t.Fatal(err)
-		}
-		e, err := s.Enrol(ctx, a, p.ID, EnrolInput{}, during)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.ChangeEnrolment(ctx, prov, e.ID, "accept", false, during); err != nil {
-			t.Fatal(err)
-		}
+		a, _ := acceptedTrainee(t, s, prov, p, "13800000712", IdentityInput{Name: "甲某", IDNumber: idNumber(1)}, during)
 		code := policy.CheckinCode(s.checkinKey(), p.ID, policy.CheckinWindowOf(during))
 		if es, _ := s.SeekerEnrolments(ctx, a, during); len(es) != 1 || !es[0].CheckinOpen {
 			t.Fatalf("%+v", es)
@@ -159,7 +149,7 @@ func TestCheckinNeedsTheEnrolmentsIdentity(t *testing.T) {
 		if es, _ := s.SeekerEnrolments(ctx, a, during); len(es) != 1 || es[0].CheckinOpen {
 			t.Fatalf("the application is listed, its check-in closed: %+v", es)
 		}
-		_, _, err = s.CheckIn(ctx, a, p.ID, code, "", during)
+		_, _, err := s.CheckIn(ctx, a, p.ID, code, "", during)
 		mustCode(t, err, ErrForbidden)
 	})
 }
@@ -178,17 +168,7 @@ func TestTraineesCheckingInFromOneDeviceAreFlagged(t *testing.T) {
 		devices := []string{"provider-phone", "provider-phone", "own-phone", ""}
 		enrolments := make([]int64, len(devices))
 		for i, device := range devices {
-			a := newAccount(t, s, RoleSeeker, fmt.Sprintf("1380000073%d", i))
-			if _, _, err := s.SetIdentity(ctx, a, IdentityInput{Name: "学员" + "甲乙丙丁"[i*3:i*3+3], IDNumber: idNumber(40 + i)}, during); err != nil {
-				t.Fatal(err)
-			}
-			e, err := s.Enrol(ctx, a, p.ID, EnrolInput{}, during)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.ChangeEnrolment(ctx, prov, e.ID, "accept", false, during); err != nil {
-				t.Fatal(err)
-			}
+			a, e := acceptedTrainee(t, s, prov, p, fmt.Sprintf("1380000073%d", i), IdentityInput{Name: "学员" + "甲乙丙丁"[i*3:i*3+3], IDNumber: idNumber(40 + i)}, during)
 			code := policy.CheckinCode(s.checkinKey(), p.ID, policy.CheckinWindowOf(during))
 			if _, _, err := s.CheckIn(ctx, a, p.ID, code, device, during); err != nil {
 				t.Fatal(err)
@@ -213,6 +193,25 @@ func TestTraineesCheckingInFromOneDeviceAreFlagged(t *testing.T) {
 			t.Error("the outcome does not explain the flag")
 		}
 	})
+}
+
+// acceptedTrainee is a seeker of that phone and identity who applied to the program and whom
+// its provider accepted: a trainee who checks in as itself.
+func acceptedTrainee(t *testing.T, s *Store, prov User, p Program, phone string, id IdentityInput, now time.Time) (User, Enrolment) {
+	t.Helper()
+	ctx := context.Background()
+	a := newAccount(t, s, RoleSeeker, phone)
+	if _, _, err := s.SetIdentity(ctx, a, id, now); err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.Enrol(ctx, a, p.ID, EnrolInput{}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ChangeEnrolment(ctx, prov, e.ID, "accept", false, now); err != nil {
+		t.Fatal(err)
+	}
+	return a, e
 }
 
 // springProjectProgram is a verified provider's spring-2025 project program, pending approval,

@@ -63,7 +63,7 @@ func (s *Store) ProgramOutcome(ctx context.Context, viewer User, programID int64
 	// People paid by another claim of the year show as already_subsidized; the program's own
 	// active claim does not count against it.
 	var own Claim
-	if err := s.db.WithContext(ctx).Where("program_id = ? AND status <> ?", programID, ClaimRejected).Limit(1).Find(&own).Error; err != nil {
+	if err := s.db.WithContext(ctx).Scopes(standingClaimOf(programID)).Limit(1).Find(&own).Error; err != nil {
 		return Outcome{}, err
 	}
 	end, _ := policy.ParseDate(p.EndOn)
